@@ -1,0 +1,98 @@
+/**
+ * `npm start`: the main job on the embedded default, no cloud account. Starts DynamoDB Local and the
+ * DLI emulator, then runs a few sync cycles while the emulator's data changes (a peering fails, a
+ * connection is deleted, the peering recovers), showing progress, the events and the history.
+ */
+import { startDliEmulator } from '../infra/local/dli-emulator.ts';
+import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
+import { loadSyncConfig } from '../lib/config.ts';
+import { createStore } from '../lib/store/client.ts';
+import { listConnections, listEvents, listHistory } from '../lib/store/query.ts';
+import { setupTable } from '../lib/store/setup.ts';
+import { syncAll } from '../lib/sync/run.ts';
+import { makeConnections } from '../test/support/emulator-data.ts';
+import { connectionsTable, eventsTable, historyTable, runLine } from './format.ts';
+
+const say = (s = ''): void => {
+  process.stdout.write(`${s}\n`);
+};
+const step = (s: string): void => say(`\n\x1b[1m== ${s}\x1b[0m`);
+
+const AK = 'DEMOACCESSKEY0000001';
+const SK = 'demo-secret-key-not-a-real-one';
+const PROJECT = 'demo0project0000000000000000001';
+
+async function main(): Promise<void> {
+  step('starting DynamoDB Local and the DLI emulator');
+  const ddb = await startDynamoDbLocal();
+  const dli = await startDliEmulator({ credentials: { [AK]: SK }, latencyMs: 20 });
+  try {
+    const env = {
+      DLI_TARGETS: `cn-north-4:${PROJECT}`,
+      DLI_ENDPOINT: dli.url,
+      HUAWEICLOUD_SDK_AK: AK,
+      HUAWEICLOUD_SDK_SK: SK,
+      TABLE_NAME: 'dli-sync-demo',
+    };
+    const config = loadSyncConfig(env);
+    const store = createStore({
+      tableName: config.tableName,
+      retentionDays: config.retentionDays,
+      clientConfig: { endpoint: ddb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+    });
+    say(`DynamoDB Local at ${ddb.endpoint}, DLI emulator at ${dli.url}`);
+    await setupTable(store);
+
+    // 250 generated connections (3 pages of 100) plus three named ones the story follows.
+    const data = makeConnections(250, { seed: 7 });
+    const [orders, ftp, metrics] = data.slice(0, 3) as Record<string, unknown>[];
+    Object.assign(orders as object, { name: 'orders-db' });
+    Object.assign(ftp as object, { name: 'legacy-ftp' });
+    Object.assign(metrics as object, { name: 'metrics-kafka' });
+    dli.setConnections(PROJECT, data);
+
+    const cycle = async (title: string): Promise<void> => {
+      step(title);
+      const started = Date.now();
+      const summary = await syncAll(config, { store, onProgress: (p) => p.kind === 'target-done' && say(runLine(p.run)) });
+      const events = summary.runs.reduce((n, r) => n + r.events, 0);
+      say(`cycle took ${Date.now() - started} ms; ${events} new event(s)`);
+    };
+
+    await cycle('cycle 1: first sync (everything is new)');
+    await cycle('cycle 2: nothing changed (no item writes besides the run record)');
+
+    const failQueue = (conn: Record<string, unknown>, status: string, err: string): void => {
+      const queues = conn.available_queue_info as Record<string, unknown>[];
+      Object.assign(queues[0] as object, { status, err_msg: err, update_time: Date.now() });
+    };
+    failQueue(orders as Record<string, unknown>, 'FAILED', 'Failed to create the peering: the destination CIDR overlaps the queue CIDR');
+    dli.setConnections(PROJECT, data);
+    await cycle('cycle 3: a peering of orders-db fails');
+
+    dli.setConnections(PROJECT, data.filter((c) => c !== ftp));
+    await cycle('cycle 4: legacy-ftp is deleted');
+
+    failQueue(orders as Record<string, unknown>, 'active', '');
+    dli.setConnections(PROJECT, data.filter((c) => c !== ftp));
+    await cycle('cycle 5: the orders-db peering recovers');
+
+    step('events (dli-sync events)');
+    say(eventsTable((await listEvents(store)).items));
+
+    step('history of orders-db (dli-sync history <id>)');
+    say(historyTable((await listHistory(store, String((orders as Record<string, unknown>).id))).items));
+
+    step('current state of the story connections (dli-sync connections)');
+    const names = new Set(['orders-db', 'legacy-ftp', 'metrics-kafka']);
+    say(connectionsTable((await listConnections(store, config.targets[0]!)).items.filter((c) => names.has(c.name ?? ''))));
+  } finally {
+    await dli.close();
+    await ddb.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

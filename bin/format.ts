@@ -1,0 +1,65 @@
+/** Human-readable tables for the CLI and the demo. JSON output bypasses this entirely. */
+import type { ChangeEvent, Connection, HistoryVersion, RunRecord } from '../lib/model.ts';
+
+export function table(headers: string[], rows: (string | number | null)[][]): string {
+  const cells = rows.map((r) => r.map((c) => (c === null ? '-' : String(c)).replace(/[\r\n\t]/g, ' ')));
+  const widths = headers.map((h, i) => Math.min(48, Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length))));
+  const fmt = (r: string[]): string =>
+    r
+      .map((c, i) => {
+        const w = widths[i] ?? 0;
+        return (c.length > w ? `${c.slice(0, w - 1)}…` : c).padEnd(w);
+      })
+      .join('  ')
+      .trimEnd();
+  return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)].join('\n');
+}
+
+const peeringSummary = (c: Pick<Connection, 'peerings'>): string =>
+  c.peerings.map((p) => `${p.queue}:${p.status}`).join(' ') || '-';
+
+export function connectionsTable(list: Connection[]): string {
+  return table(
+    ['REGION', 'PROJECT', 'ID', 'NAME', 'STATUS', 'PEERINGS', 'LAST SEEN'],
+    list.map((c) => [c.region, c.projectId, c.id, c.name, c.status, peeringSummary(c), c.lastSeenAt]),
+  );
+}
+
+export function historyTable(list: HistoryVersion[]): string {
+  return table(
+    ['VERSION', 'OBSERVED AT', 'STATUS', 'PEERINGS'],
+    list.map((h) => [h.version, h.observedAt, h.status, peeringSummary(h)]),
+  );
+}
+
+export function eventsTable(list: ChangeEvent[]): string {
+  return table(
+    ['DETECTED AT', 'TYPE', 'CONNECTION', 'QUEUE', 'FROM', 'TO', 'ERROR'],
+    list.map((e) => [e.detectedAt, e.type, e.connectionName ?? e.connectionId, e.queue, e.previousStatus, e.status, e.error]),
+  );
+}
+
+export function runsTable(list: RunRecord[]): string {
+  return table(
+    ['STARTED AT', 'TARGET', 'OUTCOME', 'SEEN', 'NEW', 'CHANGED', 'DELETED', 'EVENTS', 'WCU', 'ERROR'],
+    list.map((r) => [
+      r.startedAt,
+      `${r.region}/${r.projectId}`,
+      r.outcome,
+      r.seen,
+      r.created,
+      r.changed,
+      r.deleted,
+      r.events,
+      Math.round(r.writeUnits * 10) / 10,
+      r.error,
+    ]),
+  );
+}
+
+export function runLine(r: RunRecord): string {
+  const ms = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
+  const base = `${r.region}/${r.projectId}: ${r.outcome} in ${ms} ms, ${r.pages} page(s), ${r.seen} seen, ${r.created} new, ${r.changed} changed, ${r.deleted} deleted, ${r.unchanged} unchanged, ${r.events} event(s), ${Math.round(r.writeUnits * 10) / 10} WCU`;
+  const quarantine = r.quarantined.length ? `, ${r.quarantined.length} record(s) quarantined` : '';
+  return `${base}${quarantine}${r.error ? ` — ${r.error}` : ''}`;
+}

@@ -1,0 +1,42 @@
+/**
+ * HTTP API (API Gateway HTTP API, IAM-authorized): GET routes over the shared query layer.
+ * Bad parameters are a 400 naming the parameter; anything unexpected is a 500 without details
+ * (those go to the log).
+ */
+import { storeFor } from '../lib/app.ts';
+import { route } from '../lib/api/routes.ts';
+import { loadQueryTargets, loadStoreConfig } from '../lib/config.ts';
+import { describeError } from '../lib/errors.ts';
+
+interface HttpApiEvent {
+  requestContext?: { http?: { method?: string; path?: string } };
+  rawPath?: string;
+  queryStringParameters?: Record<string, string | undefined> | null;
+}
+
+interface HttpApiResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+let ctx: Parameters<typeof route>[0] | undefined;
+
+export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
+  try {
+    ctx ??= { store: storeFor(loadStoreConfig(process.env)), targets: loadQueryTargets(process.env) };
+    const method = event.requestContext?.http?.method ?? 'GET';
+    const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
+    const res = await route(ctx, method, path, event.queryStringParameters ?? {});
+    return json(res.status, res.body);
+  } catch (err) {
+    console.error(JSON.stringify({ level: 'ERROR', message: 'api request failed', error: describeError(err) }));
+    return json(500, { error: 'internal error; see the function log' });
+  }
+}
+
+const json = (statusCode: number, body: unknown): HttpApiResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});

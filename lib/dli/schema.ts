@@ -1,0 +1,62 @@
+/**
+ * zod schemas of the "list enhanced datasource connections" answer. Lenient where the API is vague
+ * (any field may be missing or null, numbers may come as strings), strict where we depend on it.
+ * Unknown fields pass through (`looseObject`) so the raw record kept for audit is complete.
+ */
+import { z } from 'zod';
+
+/** epoch milliseconds, as a number or a numeric string; null/missing allowed. */
+const epochMs = z
+  .union([z.number(), z.string().regex(/^-?\d+$/)])
+  .transform((v) => Number(v))
+  .refine((v) => Number.isSafeInteger(v) && v >= 0 && v <= 8_640_000_000_000_000, 'not a valid epoch-ms time')
+  .nullish();
+
+const optString = z.string().nullish();
+const optBool = z.boolean().nullish();
+
+export const ResourceRecordSchema = z.looseObject({
+  peer_id: optString,
+  status: optString,
+  name: z.string().min(1, 'queue name is empty'),
+  err_msg: optString,
+  update_time: epochMs,
+});
+
+export const HostRecordSchema = z.looseObject({ name: optString, ip: optString });
+export const RouteRecordSchema = z.looseObject({ name: optString, cidr: optString, create_time: epochMs });
+
+export const ConnectionRecordSchema = z.looseObject({
+  id: z.string().min(1, 'id is empty'),
+  name: optString,
+  status: optString,
+  available_queue_info: z.array(ResourceRecordSchema).nullish(),
+  elastic_resource_pools: z.array(ResourceRecordSchema).nullish(),
+  dest_vpc_id: optString,
+  dest_network_id: optString,
+  isPrivis: optBool,
+  ipv6_enable: optBool,
+  create_time: epochMs,
+  hosts: z.array(HostRecordSchema).nullish(),
+  routes: z.array(RouteRecordSchema).nullish(),
+});
+export type ConnectionRecord = z.infer<typeof ConnectionRecordSchema>;
+
+/**
+ * One page. `connections` items stay `unknown` here: a bad record must not fail the page, it is
+ * quarantined later, one record at a time.
+ */
+export const ListPageSchema = z.looseObject({
+  is_success: z.boolean().nullish(),
+  message: z.string().nullish(),
+  count: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).nullish(),
+  connections: z.array(z.unknown()).nullish(),
+});
+export type ListPage = z.infer<typeof ListPageSchema>;
+
+/** DLI's (and the API gateway's) error body. */
+export const ErrorBodySchema = z.looseObject({
+  error_code: z.string().nullish(),
+  error_msg: z.string().nullish(),
+  message: z.string().nullish(),
+});

@@ -1,0 +1,46 @@
+/** The contract between the DLI client (lib/dli) and the sync (lib/sync). lib/dli knows nothing of DynamoDB. */
+import type { DliApiError } from '../errors.ts';
+import type { Target } from '../model.ts';
+
+export type Credentials =
+  /** Permanent AK/SK, or temporary AK/SK with a security token (sent as X-Security-Token and signed). */
+  | { kind: 'aksk'; ak: string; sk: string; securityToken?: string | undefined }
+  /** An IAM token sent as X-Auth-Token. */
+  | { kind: 'token'; token: string }
+  /**
+   * An IAM user's password: a token scoped to the target's project is fetched from IAM
+   * (`POST /v3/auth/tokens`), cached until 5 minutes before it expires, and sent as X-Auth-Token.
+   */
+  | {
+      kind: 'iam';
+      domainName: string;
+      userName: string;
+      password: string;
+      /** IAM base URL; default `https://iam.{region}.myhuaweicloud.com` of the target's region. */
+      iamEndpoint?: string | undefined;
+    };
+
+export interface SweepOptions {
+  credentials: Credentials;
+  /** Connections per page (the API's `limit`). Default 100. */
+  pageSize?: number;
+  /** Page requests in flight at once for this target. */
+  concurrency?: number;
+  /** Epoch ms after which the sweep gives up (and is incomplete). */
+  deadline?: number;
+}
+
+/**
+ * Everything one target's sweep saw. `records` are the API's connection objects as received (unknown
+ * fields kept), de-duplicated by id. `complete` is true only when every page was read and the listing
+ * did not shift under the sweep: only then may absence mean deletion.
+ */
+export interface SweepResult {
+  target: Target;
+  complete: boolean;
+  records: unknown[];
+  pages: number;
+  requests: number;
+  /** Why the sweep is incomplete; null when complete. */
+  error: DliApiError | null;
+}

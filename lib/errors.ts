@@ -1,0 +1,39 @@
+/**
+ * Typed errors. Every message is one line meant for a person: what is wrong and what is expected.
+ * No message ever contains a credential (AK/SK, token, webhook URL).
+ */
+export class DliSyncError extends Error {
+  override name = 'DliSyncError';
+}
+
+/** Bad or missing configuration, or bad command-line use: exit code 2, nothing written. */
+export class ConfigError extends DliSyncError {
+  override name = 'ConfigError';
+}
+
+/** The DLI API answered with an error, an unusable body, or not at all. */
+export class DliApiError extends DliSyncError {
+  override name = 'DliApiError';
+  constructor(
+    message: string,
+    readonly details: {
+      target: string;
+      httpStatus: number | null;
+      errorCode: string | null;
+      retryable: boolean;
+    },
+  ) {
+    super(message);
+  }
+}
+
+/** Another writer changed an item between our read and our conditional write. */
+export class ConcurrentWriteError extends DliSyncError {
+  override name = 'ConcurrentWriteError';
+}
+
+/** One line for a person, whatever was thrown. Never a stack trace. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.message}`.split('\n')[0] ?? err.name;
+  return String(err).split('\n')[0] ?? 'unknown error';
+}

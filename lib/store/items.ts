@@ -1,0 +1,94 @@
+/**
+ * Model objects ↔ DynamoDB items. Items carry the model's fields at top level (readable in the
+ * console) plus keys; `raw` is kept as a JSON string because API objects may nest deeper than
+ * DynamoDB allows and their numbers must come back exactly as received.
+ */
+import {
+  type ChangeEvent,
+  ChangeEventSchema,
+  type Connection,
+  ConnectionSchema,
+  type HistoryVersion,
+  HistoryVersionSchema,
+  type RunRecord,
+  RunRecordSchema,
+} from '../model.ts';
+import { keys, TTL_ATTRIBUTE } from './table.ts';
+
+export type Item = Record<string, unknown>;
+
+const DAY_SECONDS = 86_400;
+
+/** TTL value: epoch seconds `days` after `iso`. */
+export const expiry = (iso: string, days: number): number =>
+  Math.floor(Date.parse(iso) / 1000) + days * DAY_SECONDS;
+
+const hasFailedPeering = (c: Connection): boolean =>
+  c.status !== 'DELETED' && [...c.peerings, ...c.elasticResourcePools].some((p) => p.status === 'FAILED');
+
+export function stateItem(c: Connection, retentionDays: number): Item {
+  const { raw: _raw, ...fields } = c;
+  return {
+    PK: keys.targetPk(c.region, c.projectId),
+    SK: keys.stateSk(c.id),
+    entity: 'connection',
+    ...fields,
+    // Sparse index: only connections with a FAILED peering appear in it.
+    ...(hasFailedPeering(c)
+      ? { GSI1PK: keys.failedGsiPk(), GSI1SK: keys.failedGsiSk(c.region, c.projectId, c.id) }
+      : {}),
+    // A tombstone lives as long as the history that explains it.
+    ...(c.deletedAt ? { [TTL_ATTRIBUTE]: expiry(c.deletedAt, retentionDays) } : {}),
+  };
+}
+
+export function historyItem(h: HistoryVersion, retentionDays: number): Item {
+  const { raw, ...fields } = h;
+  return {
+    PK: keys.historyPk(h.id),
+    SK: keys.historySk(h.observedAt, h.version),
+    entity: 'history',
+    ...fields,
+    ...(raw === undefined ? {} : { raw: JSON.stringify(raw) }),
+    [TTL_ATTRIBUTE]: expiry(h.observedAt, retentionDays),
+  };
+}
+
+export function eventItem(e: ChangeEvent, retentionDays: number): Item {
+  return {
+    PK: keys.eventPk(e.id),
+    SK: keys.eventSk(),
+    entity: 'event',
+    GSI1PK: keys.eventsGsiPk(),
+    GSI1SK: keys.eventsGsiSk(e.detectedAt, e.id),
+    ...e,
+    [TTL_ATTRIBUTE]: expiry(e.detectedAt, retentionDays),
+  };
+}
+
+export function runItem(r: RunRecord, retentionDays: number): Item {
+  return {
+    PK: keys.targetPk(r.region, r.projectId),
+    SK: keys.runSk(r.startedAt, r.runId),
+    entity: 'run',
+    GSI1PK: keys.runsGsiPk(),
+    GSI1SK: keys.runsGsiSk(r.startedAt, r.region, r.projectId),
+    ...r,
+    [TTL_ATTRIBUTE]: expiry(r.startedAt, retentionDays),
+  };
+}
+
+export const toConnection = (item: Item): Connection => ConnectionSchema.parse(item);
+
+export const toHistory = (item: Item): HistoryVersion =>
+  HistoryVersionSchema.parse({
+    ...item,
+    raw: typeof item.raw === 'string' ? JSON.parse(item.raw) : undefined,
+  });
+
+export const toEvent = (item: Item): ChangeEvent & { delivery?: unknown } => ({
+  ...ChangeEventSchema.parse(item),
+  ...(item.delivery === undefined ? {} : { delivery: item.delivery }),
+});
+
+export const toRun = (item: Item): RunRecord => RunRecordSchema.parse(item);

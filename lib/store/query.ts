@@ -1,0 +1,213 @@
+/**
+ * Every read the sync, the CLI and the API make. All are Query or GetItem by key; no Scan.
+ */
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConfigError } from '../errors.ts';
+import type { ChangeEvent, Connection, HistoryVersion, RunRecord, Target } from '../model.ts';
+import { record, type Store } from './client.ts';
+import { type Item, toConnection, toEvent, toHistory, toRun } from './items.ts';
+import { GSI1, keys } from './table.ts';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
+  cursor: string | null;
+}
+
+export interface PageRequest {
+  limit?: number;
+  cursor?: string | null;
+}
+
+const encodeCursor = (key: Record<string, unknown> | undefined): string | null =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
+
+function decodeCursor(cursor: string | null | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ConfigError('cursor is not valid; expected the cursor value returned by the previous page');
+}
+
+/** One page of a Query, or all pages when `limit` is undefined. */
+async function queryPage(store: Store, input: Omit<QueryCommandInput, 'TableName'>, page: PageRequest): Promise<Page<Item>> {
+  const items: Item[] = [];
+  let startKey = decodeCursor(page.cursor);
+  do {
+    const out = await store.doc.send(
+      new QueryCommand({
+        ...input,
+        TableName: store.tableName,
+        ExclusiveStartKey: startKey,
+        ...(page.limit ? { Limit: page.limit - items.length } : {}),
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    record(store.meter, 'read', out.ConsumedCapacity);
+    items.push(...((out.Items ?? []) as Item[]));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey && (page.limit === undefined || items.length < page.limit));
+  return { items, cursor: encodeCursor(startKey) };
+}
+
+const all = { limit: undefined, cursor: null } as const;
+
+/** Current stored state of one target, tombstones included, as the diff needs it. */
+export async function loadTargetState(store: Store, target: Pick<Target, 'region' | 'projectId'>): Promise<Map<string, Connection>> {
+  const page = await queryPage(
+    store,
+    {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+      ExpressionAttributeValues: { ':pk': keys.targetPk(target.region, target.projectId), ':sk': 'CONN#' },
+    },
+    all,
+  );
+  return new Map(page.items.map((item) => {
+    const c = toConnection(item);
+    return [c.id, c];
+  }));
+}
+
+/**
+ * A present connection was, by construction, in the target's latest complete sweep (else it would
+ * be a tombstone), so its lastSeenAt is that sweep's time: kept in the run record, not written on
+ * every connection every run.
+ */
+export async function latestCompleteSweepAt(store: Store, target: Pick<Target, 'region' | 'projectId'>): Promise<string | null> {
+  let cursor: string | null = null;
+  for (let round = 0; round < 10; round++) {
+    const page: Page<RunRecord> = await listRuns(store, target, { limit: 25, cursor });
+    const complete = page.items.find((r) => r.outcome === 'complete');
+    if (complete) return complete.startedAt;
+    if (!page.cursor) return null;
+    cursor = page.cursor;
+  }
+  return null;
+}
+
+export function withLastSeen(c: Connection, sweptAt: string | null): Connection {
+  if (c.status === 'DELETED' || !sweptAt || sweptAt <= c.lastSeenAt) return c;
+  return { ...c, lastSeenAt: sweptAt };
+}
+
+export async function listConnections(
+  store: Store,
+  target: Pick<Target, 'region' | 'projectId'>,
+  page: PageRequest = all,
+): Promise<Page<Connection>> {
+  const [result, sweptAt] = await Promise.all([
+    queryPage(
+      store,
+      {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+        ExpressionAttributeValues: { ':pk': keys.targetPk(target.region, target.projectId), ':sk': 'CONN#' },
+      },
+      page,
+    ),
+    latestCompleteSweepAt(store, target),
+  ]);
+  return { items: result.items.map((i) => withLastSeen(toConnection(i), sweptAt)), cursor: result.cursor };
+}
+
+/** One connection by id: its newest history version names its target, then the state item. */
+export async function getConnection(store: Store, connectionId: string): Promise<Connection | null> {
+  const newest = await listHistory(store, connectionId, { limit: 1, order: 'desc' });
+  const h = newest.items[0];
+  if (!h) return null;
+  const out = await store.doc.send(
+    new GetCommand({
+      TableName: store.tableName,
+      Key: { PK: keys.targetPk(h.region, h.projectId), SK: keys.stateSk(connectionId) },
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  record(store.meter, 'read', out.ConsumedCapacity);
+  if (!out.Item) return null;
+  return withLastSeen(toConnection(out.Item), await latestCompleteSweepAt(store, h));
+}
+
+export interface RangeRequest extends PageRequest {
+  /** ISO instant, inclusive. */
+  from?: string | undefined;
+  /** ISO instant, inclusive. */
+  to?: string | undefined;
+  order?: 'asc' | 'desc';
+}
+
+/** Sort-key bounds for a time range: `prefix + iso`; '~' sorts after every ISO character. */
+function rangeCondition(keyName: string, prefix: string, r: RangeRequest): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'> {
+  return {
+    KeyConditionExpression: `${keyName === 'SK' ? 'PK' : 'GSI1PK'} = :pk AND ${keyName} BETWEEN :lo AND :hi`,
+    ExpressionAttributeValues: { ':lo': `${prefix}${r.from ?? '0'}`, ':hi': `${prefix}${r.to ?? ''}~` },
+  };
+}
+
+export async function listHistory(store: Store, connectionId: string, r: RangeRequest = {}): Promise<Page<HistoryVersion>> {
+  const cond = rangeCondition('SK', 'V#', r);
+  const page = await queryPage(
+    store,
+    {
+      ...cond,
+      ExpressionAttributeValues: { ...cond.ExpressionAttributeValues, ':pk': keys.historyPk(connectionId) },
+      ScanIndexForward: r.order !== 'desc',
+    },
+    r,
+  );
+  return { items: page.items.map(toHistory), cursor: page.cursor };
+}
+
+export async function listEvents(store: Store, r: RangeRequest = {}): Promise<Page<ChangeEvent>> {
+  const cond = rangeCondition('GSI1SK', '', r);
+  const page = await queryPage(
+    store,
+    {
+      IndexName: GSI1,
+      ...cond,
+      ExpressionAttributeValues: { ...cond.ExpressionAttributeValues, ':pk': keys.eventsGsiPk() },
+      ScanIndexForward: r.order !== 'desc',
+    },
+    r,
+  );
+  return { items: page.items.map(toEvent), cursor: page.cursor };
+}
+
+/** Runs of one target, newest first by default. */
+export async function listRuns(store: Store, target: Pick<Target, 'region' | 'projectId'>, r: RangeRequest = {}): Promise<Page<RunRecord>> {
+  const cond = rangeCondition('SK', 'RUN#', r);
+  const page = await queryPage(
+    store,
+    {
+      ...cond,
+      ExpressionAttributeValues: { ...cond.ExpressionAttributeValues, ':pk': keys.targetPk(target.region, target.projectId) },
+      ScanIndexForward: r.order === 'asc',
+    },
+    r,
+  );
+  return { items: page.items.map(toRun), cursor: page.cursor };
+}
+
+/** Connections that have at least one FAILED peering, across all targets (sparse index). */
+export async function listFailedConnections(store: Store, page: PageRequest = all): Promise<Page<Connection>> {
+  const result = await queryPage(
+    store,
+    {
+      IndexName: GSI1,
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.failedGsiPk() },
+    },
+    page,
+  );
+  return { items: result.items.map(toConnection), cursor: result.cursor };
+}
+
+export async function getEvent(store: Store, eventId: string): Promise<(ChangeEvent & { delivery?: unknown }) | null> {
+  const out = await store.doc.send(
+    new GetCommand({ TableName: store.tableName, Key: { PK: keys.eventPk(eventId), SK: keys.eventSk() }, ReturnConsumedCapacity: 'TOTAL' }),
+  );
+  record(store.meter, 'read', out.ConsumedCapacity);
+  return out.Item ? toEvent(out.Item) : null;
+}

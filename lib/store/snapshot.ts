@@ -1,0 +1,37 @@
+/**
+ * As-of snapshots: a target's inventory as it was at a past instant, rebuilt from history. For each
+ * connection the target has ever had (state items, tombstones included), the newest history version
+ * observed at or before the instant is what the connection looked like then.
+ */
+import type { HistoryVersion, Target } from '../model.ts';
+import type { Store } from './client.ts';
+import { listHistory, loadTargetState } from './query.ts';
+
+const PARALLEL_READS = 16;
+
+export async function snapshotAt(
+  store: Store,
+  target: Pick<Target, 'region' | 'projectId'>,
+  at: string,
+  opts: { includeDeleted?: boolean } = {},
+): Promise<HistoryVersion[]> {
+  const ids = [...(await loadTargetState(store, target)).keys()];
+  const versions: (HistoryVersion | undefined)[] = new Array(ids.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ids.length) {
+      const i = next++;
+      const page = await listHistory(store, ids[i] as string, { to: at, order: 'desc', limit: 1 });
+      versions[i] = page.items[0];
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, ids.length) }, worker));
+  return pickAsOf(versions, opts.includeDeleted ?? false);
+}
+
+/** Pure: the versions that make up the inventory (not yet created → absent; deleted → absent unless asked). */
+export function pickAsOf(versions: readonly (HistoryVersion | undefined)[], includeDeleted: boolean): HistoryVersion[] {
+  return versions
+    .filter((v): v is HistoryVersion => v !== undefined && (includeDeleted || v.status !== 'DELETED'))
+    .sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id));
+}

@@ -1,0 +1,67 @@
+/**
+ * The one table definition: `dli-sync setup` creates it, serverless.yml deploys it (via
+ * infra/table.cjs which re-exports this shape), and infra/table.md explains each access pattern.
+ *
+ * Single-table design, every user-facing read is a Query or GetItem by key:
+ *   state      PK TARGET#{region}#{projectId}  SK CONN#{connectionId}
+ *   run        PK TARGET#{region}#{projectId}  SK RUN#{startedAt}#{runId}   GSI1 RUNS / {startedAt}#{target}
+ *   lease      PK TARGET#{region}#{projectId}  SK LEASE
+ *   history    PK CONN#{connectionId}          SK V#{observedAt}#{version}
+ *   event      PK EVENT#{eventId}              SK EVENT                     GSI1 EVENTS / {detectedAt}#{eventId}
+ *   failed     (sparse) state items with a FAILED peering: GSI1 FAILED_PEERINGS / {region}#{projectId}#{id}
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const GSI1 = 'GSI1';
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'PK', AttributeType: 'S' },
+      { AttributeName: 'SK', AttributeType: 'S' },
+      { AttributeName: 'GSI1PK', AttributeType: 'S' },
+      { AttributeName: 'GSI1SK', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: GSI1,
+        KeySchema: [
+          { AttributeName: 'GSI1PK', KeyType: 'HASH' },
+          { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+    // The notifier reads new event items from the stream; OLD images serve audits and replays.
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  };
+}
+
+const pad = (n: number): string => String(n).padStart(10, '0');
+
+export const keys = {
+  targetPk: (region: string, projectId: string) => `TARGET#${region}#${projectId}`,
+  stateSk: (connectionId: string) => `CONN#${connectionId}`,
+  runSk: (startedAt: string, runId: string) => `RUN#${startedAt}#${runId}`,
+  leaseSk: () => 'LEASE',
+  historyPk: (connectionId: string) => `CONN#${connectionId}`,
+  historySk: (observedAt: string, version: number) => `V#${observedAt}#${pad(version)}`,
+  eventPk: (eventId: string) => `EVENT#${eventId}`,
+  eventSk: () => 'EVENT',
+  eventsGsiPk: () => 'EVENTS',
+  eventsGsiSk: (detectedAt: string, eventId: string) => `${detectedAt}#${eventId}`,
+  runsGsiPk: () => 'RUNS',
+  runsGsiSk: (startedAt: string, region: string, projectId: string) => `${startedAt}#${region}#${projectId}`,
+  failedGsiPk: () => 'FAILED_PEERINGS',
+  failedGsiSk: (region: string, projectId: string, connectionId: string) => `${region}#${projectId}#${connectionId}`,
+};
+
+/** Key and bookkeeping attributes that are not part of the model objects. */
+export const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'entity', TTL_ATTRIBUTE] as const;

@@ -1,0 +1,187 @@
+/**
+ * Writes: changed connections in transactions with version conditions, run records, leases.
+ * Knows nothing of the DLI API; gets plain `Change` objects from lib/sync/diff.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RunRecord } from '../model.ts';
+import type { Change } from '../sync/diff.ts';
+import { record, type Store } from './client.ts';
+import { eventItem, historyItem, type Item, runItem, stateItem } from './items.ts';
+import { keys } from './table.ts';
+
+/** DynamoDB's limits for one TransactWriteItems call: 100 actions, 4 MB. We stay under both. */
+export const MAX_TRANSACTION_ITEMS = 100;
+const MAX_TRANSACTION_BYTES = 3_500_000;
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** The puts of one change: state + history + events, all or nothing. */
+export function changeActions(store: Store, change: Change): TransactItem[] {
+  const { tableName: TableName, retentionDays } = store;
+  const state: TransactItem = {
+    Put: {
+      TableName,
+      Item: stateItem(change.next, retentionDays),
+      // Optimistic concurrency: the stored version must still be the one we diffed against, or
+      // another writer got there first and our view is stale. A new connection must not exist yet.
+      ...(change.previous
+        ? { ConditionExpression: '#v = :prev', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':prev': change.previous.version } }
+        : { ConditionExpression: 'attribute_not_exists(PK)' }),
+    },
+  };
+  // History versions and events are immutable: writing one twice means two runs raced, and the
+  // state condition above already cancels the loser; these conditions make that explicit.
+  const history: TransactItem = {
+    Put: { TableName, Item: historyItem(change.history, retentionDays), ConditionExpression: 'attribute_not_exists(PK)' },
+  };
+  const events: TransactItem[] = change.events.map((e) => ({
+    Put: { TableName, Item: eventItem(e, retentionDays), ConditionExpression: 'attribute_not_exists(PK)' },
+  }));
+  return [state, history, ...events];
+}
+
+/** Groups changes into transactions under DynamoDB's limits, never splitting one change. */
+export function chunkChanges(store: Store, changes: readonly Change[]): Change[][] {
+  const chunks: Change[][] = [];
+  let current: Change[] = [];
+  let items = 0;
+  let bytes = 0;
+  for (const change of changes) {
+    const actions = changeActions(store, change);
+    const size = actions.reduce((n, a) => n + JSON.stringify(a).length, 0);
+    if (current.length > 0 && (items + actions.length > MAX_TRANSACTION_ITEMS || bytes + size > MAX_TRANSACTION_BYTES)) {
+      chunks.push(current);
+      current = [];
+      items = 0;
+      bytes = 0;
+    }
+    current.push(change);
+    items += actions.length;
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+export interface ApplyResult {
+  applied: Change[];
+  /** Changes whose condition failed: another writer changed the connection since we read it. */
+  conflicts: Change[];
+}
+
+/**
+ * Writes a group of changes in one transaction. If a condition fails, the group is retried one
+ * change per transaction so that only the conflicting connections are left out.
+ */
+export async function writeChanges(store: Store, group: readonly Change[]): Promise<ApplyResult> {
+  try {
+    await transact(store, group.flatMap((c) => changeActions(store, c)));
+    return { applied: [...group], conflicts: [] };
+  } catch (err) {
+    if (!(err instanceof TransactionCanceledException) || !isConditionFailure(err)) throw err;
+  }
+  if (group.length === 1) return { applied: [], conflicts: [...group] };
+  const result: ApplyResult = { applied: [], conflicts: [] };
+  for (const change of group) {
+    const one = await writeChanges(store, [change]);
+    result.applied.push(...one.applied);
+    result.conflicts.push(...one.conflicts);
+  }
+  return result;
+}
+
+const isConditionFailure = (err: TransactionCanceledException): boolean =>
+  (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+
+async function transact(store: Store, actions: TransactItem[]): Promise<void> {
+  store.beforeWrite?.(actions.length);
+  const out = await store.doc.send(
+    new TransactWriteCommand({ TransactItems: actions, ReturnConsumedCapacity: 'TOTAL' }),
+  );
+  store.meter.itemWrites += actions.length;
+  record(store.meter, 'write', out.ConsumedCapacity);
+}
+
+export async function putItem(store: Store, item: Item, condition?: string): Promise<void> {
+  store.beforeWrite?.(1);
+  const out = await store.doc.send(
+    new PutCommand({
+      TableName: store.tableName,
+      Item: item,
+      ...(condition ? { ConditionExpression: condition } : {}),
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  store.meter.itemWrites += 1;
+  record(store.meter, 'write', out.ConsumedCapacity);
+}
+
+export async function putRun(store: Store, run: RunRecord): Promise<void> {
+  await putItem(store, runItem(run, store.retentionDays));
+}
+
+/**
+ * Takes the target's lease for `ttlMs`. Succeeds only if nobody holds it or the holder's lease ran
+ * out (a crashed run), so two runs of one target never sweep at once. Returns false when held.
+ */
+export async function acquireLease(
+  store: Store,
+  target: { region: string; projectId: string },
+  holder: string,
+  now: number,
+  ttlMs: number,
+): Promise<boolean> {
+  store.beforeWrite?.(1);
+  try {
+    const out = await store.doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          PK: keys.targetPk(target.region, target.projectId),
+          SK: keys.leaseSk(),
+          entity: 'lease',
+          holder,
+          leaseUntil: now + ttlMs,
+          acquiredAt: new Date(now).toISOString(),
+        },
+        // Free, expired, or already ours (a retried call must not lock us out).
+        ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil < :now OR holder = :me',
+        ExpressionAttributeValues: { ':now': now, ':me': holder },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    store.meter.itemWrites += 1;
+    record(store.meter, 'write', out.ConsumedCapacity);
+    return true;
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return false;
+    throw err;
+  }
+}
+
+/** Gives the lease back, only if we still hold it (an expired lease may already be someone else's). */
+export async function releaseLease(
+  store: Store,
+  target: { region: string; projectId: string },
+  holder: string,
+): Promise<void> {
+  store.beforeWrite?.(1);
+  try {
+    const out = await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { PK: keys.targetPk(target.region, target.projectId), SK: keys.leaseSk() },
+        UpdateExpression: 'SET leaseUntil = :zero',
+        ConditionExpression: 'holder = :me',
+        ExpressionAttributeValues: { ':me': holder, ':zero': 0 },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    store.meter.itemWrites += 1;
+    record(store.meter, 'write', out.ConsumedCapacity);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return;
+    throw err;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Stored state + one sweep → what to write. Pure: the clock and the run id come in as arguments.
+ *
+ * The rules of the product live here:
+ * - a connection whose normalized content changed gets a new version (state + history);
+ *   an unchanged one gets nothing written at all;
+ * - a connection absent from a sweep that may prove absence becomes a DELETED tombstone, never
+ *   a silent delete; a sweep that may not prove absence (incomplete, or a bad record without an id)
+ *   deletes nothing;
+ * - events: PEERING_FAILED when a queue or pool peering becomes FAILED (from any other status, or
+ *   first seen FAILED); CONNECTION_DELETED when a connection becomes DELETED (by absence or by the
+ *   API's own status); PEERING_RECOVERED when a FAILED peering is ACTIVE again. Staying in a
+ *   status emits nothing; a connection first seen already DELETED emits nothing.
+ */
+import { createHash } from 'node:crypto';
+import type { ChangeEvent, Connection, ConnectionContent, HistoryVersion, Peering, Target } from '../model.ts';
+import { contentHash } from './normalize.ts';
+
+export const FAILED = 'FAILED';
+export const ACTIVE = 'ACTIVE';
+export const DELETED = 'DELETED';
+
+export interface Observation {
+  content: ConnectionContent;
+  raw: unknown;
+}
+
+export interface DiffInput {
+  target: Pick<Target, 'region' | 'projectId'>;
+  /** Current stored state of the target, tombstones included. */
+  stored: ReadonlyMap<string, Connection>;
+  observed: readonly Observation[];
+  /** Ids of records that were seen but could not be used: never updated, never deleted. */
+  protectedIds: ReadonlySet<string>;
+  /** Only a complete sweep with no anonymous bad record may turn absence into DELETED. */
+  mayDelete: boolean;
+  /** When the sweep was taken (ISO); the observedAt of every version this run writes. */
+  now: string;
+  runId: string;
+}
+
+export interface Change {
+  kind: 'created' | 'changed' | 'deleted';
+  previous: Connection | null;
+  next: Connection;
+  history: HistoryVersion;
+  events: ChangeEvent[];
+}
+
+export interface DiffResult {
+  changes: Change[];
+  unchanged: number;
+}
+
+export function diffTarget(input: DiffInput): DiffResult {
+  const changes: Change[] = [];
+  let unchanged = 0;
+  const seen = new Set<string>();
+
+  for (const { content, raw } of input.observed) {
+    seen.add(content.id);
+    const previous = input.stored.get(content.id) ?? null;
+    const hash = contentHash(content);
+    if (previous && previous.contentHash === hash) {
+      unchanged++;
+      continue;
+    }
+    const next: Connection = {
+      ...content,
+      firstSeenAt: previous?.firstSeenAt ?? input.now,
+      lastSeenAt: input.now,
+      lastChangedAt: input.now,
+      deletedAt: content.status === DELETED ? (previous?.deletedAt ?? input.now) : null,
+      version: (previous?.version ?? 0) + 1,
+      contentHash: hash,
+      raw,
+    };
+    changes.push(makeChange(previous ? 'changed' : 'created', previous, next, input));
+  }
+
+  if (input.mayDelete) {
+    for (const previous of input.stored.values()) {
+      if (seen.has(previous.id) || input.protectedIds.has(previous.id) || previous.status === DELETED) continue;
+      const content: ConnectionContent = { ...contentOf(previous), status: DELETED };
+      const next: Connection = {
+        ...previous,
+        ...content,
+        // It was last seen by an earlier sweep, not this one.
+        lastSeenAt: previous.lastSeenAt,
+        lastChangedAt: input.now,
+        deletedAt: input.now,
+        version: previous.version + 1,
+        contentHash: contentHash(content),
+      };
+      changes.push(makeChange('deleted', previous, next, input));
+    }
+  }
+  return { changes, unchanged };
+}
+
+function makeChange(kind: Change['kind'], previous: Connection | null, next: Connection, input: DiffInput): Change {
+  const history: HistoryVersion = {
+    ...contentOf(next),
+    version: next.version,
+    observedAt: input.now,
+    contentHash: next.contentHash,
+    firstSeenAt: next.firstSeenAt,
+    lastSeenAt: next.lastSeenAt,
+    ...(next.raw === undefined ? {} : { raw: next.raw }),
+  };
+  return { kind, previous, next, history, events: decideEvents(previous, next, input) };
+}
+
+/** The transitions that matter, for one connection going from `previous` to `next`. */
+export function decideEvents(
+  previous: Connection | null,
+  next: Connection,
+  ctx: Pick<DiffInput, 'now' | 'runId'>,
+): ChangeEvent[] {
+  const events: ChangeEvent[] = [];
+  const event = (
+    type: ChangeEvent['type'],
+    fields: Pick<ChangeEvent, 'queue' | 'resourceKind' | 'previousStatus' | 'status' | 'error'>,
+  ): ChangeEvent => ({
+    id: eventId(type, next.id, fields.resourceKind, fields.queue, next.version),
+    type,
+    region: next.region,
+    projectId: next.projectId,
+    connectionId: next.id,
+    connectionName: next.name,
+    ...fields,
+    detectedAt: ctx.now,
+    connectionVersion: next.version,
+    runId: ctx.runId,
+  });
+
+  const wasDeleted = previous?.status === DELETED;
+  if (next.status === DELETED) {
+    if (previous && !wasDeleted) {
+      events.push(
+        event('CONNECTION_DELETED', {
+          queue: null,
+          resourceKind: null,
+          previousStatus: previous.status,
+          status: DELETED,
+          error: null,
+        }),
+      );
+    }
+    // Peerings of a deleted connection are history, not news.
+    return events;
+  }
+
+  // A connection back from DELETED starts afresh: its peerings count as first seen.
+  const before = previous && !wasDeleted ? previous : null;
+  const kinds = [
+    ['queue', before?.peerings ?? [], next.peerings],
+    ['elasticResourcePool', before?.elasticResourcePools ?? [], next.elasticResourcePools],
+  ] as const;
+  for (const [resourceKind, oldList, newList] of kinds) {
+    const oldByQueue = new Map<string, Peering>(oldList.map((p) => [p.queue, p]));
+    for (const p of newList) {
+      const previousStatus = oldByQueue.get(p.queue)?.status ?? null;
+      if (p.status === FAILED && previousStatus !== FAILED) {
+        events.push(
+          event('PEERING_FAILED', { queue: p.queue, resourceKind, previousStatus, status: FAILED, error: p.error }),
+        );
+      } else if (p.status === ACTIVE && previousStatus === FAILED) {
+        events.push(
+          event('PEERING_RECOVERED', { queue: p.queue, resourceKind, previousStatus, status: ACTIVE, error: null }),
+        );
+      }
+    }
+  }
+  return events;
+}
+
+/** The same transition always has the same id: retried writes collide instead of duplicating. */
+export function eventId(
+  type: string,
+  connectionId: string,
+  resourceKind: string | null,
+  queue: string | null,
+  version: number,
+): string {
+  const digest = createHash('sha256')
+    .update([type, connectionId, resourceKind ?? '', queue ?? '', String(version)].join('\u0000'))
+    .digest('base64url');
+  return `evt_${digest.slice(0, 26)}`;
+}
+
+export function contentOf(c: ConnectionContent): ConnectionContent {
+  return {
+    region: c.region,
+    projectId: c.projectId,
+    id: c.id,
+    name: c.name,
+    status: c.status,
+    destVpcId: c.destVpcId,
+    destNetworkId: c.destNetworkId,
+    isPrivis: c.isPrivis,
+    ipv6Enable: c.ipv6Enable,
+    createdAt: c.createdAt,
+    hosts: c.hosts,
+    routes: c.routes,
+    peerings: c.peerings,
+    elasticResourcePools: c.elasticResourcePools,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Persist step: writes the diff's changes in transactions, a few at once, and resolves conflicts
+ * with another writer by re-reading the connection and diffing again (the other writer's state
+ * wins, ours is re-applied on top only if it still differs).
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConcurrentWriteError } from '../errors.ts';
+import type { Connection } from '../model.ts';
+import { record, type Store } from '../store/client.ts';
+import { toConnection } from '../store/items.ts';
+import { keys } from '../store/table.ts';
+import { chunkChanges, writeChanges } from '../store/write.ts';
+import { type Change, type DiffInput, diffTarget } from './diff.ts';
+
+const WRITE_CONCURRENCY = 4;
+const CONFLICT_ROUNDS = 3;
+
+export type PersistContext = Omit<DiffInput, 'stored'>;
+
+export async function persistChanges(store: Store, changes: Change[], ctx: PersistContext): Promise<Change[]> {
+  const applied: Change[] = [];
+  let pending = changes;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === CONFLICT_ROUNDS) {
+      throw new ConcurrentWriteError(
+        `${pending.length} connection(s) of ${ctx.target.region}/${ctx.target.projectId} kept changing under this run; they will be retried next run`,
+      );
+    }
+    const conflicts: Change[] = [];
+    const groups = chunkChanges(store, pending);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < groups.length) {
+        const group = groups[next++] as Change[];
+        const result = await writeChanges(store, group);
+        applied.push(...result.applied);
+        conflicts.push(...result.conflicts);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, groups.length) }, worker));
+    pending = await rediff(store, conflicts, ctx);
+  }
+  return applied;
+}
+
+/** Diffs conflicting connections again, against what is stored now. */
+async function rediff(store: Store, conflicts: Change[], ctx: PersistContext): Promise<Change[]> {
+  const redone: Change[] = [];
+  for (const change of conflicts) {
+    const id = change.next.id;
+    const fresh = await readState(store, change.next);
+    const observed = ctx.observed.filter((o) => o.content.id === id);
+    const diff = diffTarget({
+      ...ctx,
+      stored: new Map(fresh ? [[id, fresh]] : []),
+      observed,
+      // Only a deletion may be redone as a deletion; an observed connection is simply upserted.
+      mayDelete: ctx.mayDelete && change.kind === 'deleted',
+    });
+    redone.push(...diff.changes);
+  }
+  return redone;
+}
+
+async function readState(store: Store, c: Pick<Connection, 'region' | 'projectId' | 'id'>): Promise<Connection | null> {
+  const out = await store.doc.send(
+    new GetCommand({
+      TableName: store.tableName,
+      Key: { PK: keys.targetPk(c.region, c.projectId), SK: keys.stateSk(c.id) },
+      ConsistentRead: true,
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  record(store.meter, 'read', out.ConsumedCapacity);
+  return out.Item ? toConnection(out.Item) : null;
+}

@@ -1,0 +1,153 @@
+/**
+ * One sync: for each target, fetch → normalize → diff → persist, and a run record either way.
+ * This is the function the Lambda handler and the CLI both call.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SyncConfig } from '../config.ts';
+import { sweepTarget } from '../dli/sweep.ts';
+import type { SweepOptions, SweepResult } from '../dli/types.ts';
+import { describeError } from '../errors.ts';
+import type { RunRecord, Target } from '../model.ts';
+import type { Store } from '../store/client.ts';
+import { loadTargetState } from '../store/query.ts';
+import { acquireLease, putRun, releaseLease } from '../store/write.ts';
+import { persistChanges } from './persist.ts';
+import { type Change, diffTarget } from './diff.ts';
+import { normalizeSweep } from './normalize.ts';
+
+export type Progress =
+  | { kind: 'target-start'; target: Target }
+  | { kind: 'target-done'; run: RunRecord };
+
+export interface SyncDeps {
+  store: Store;
+  now?: () => Date;
+  onProgress?: (p: Progress) => void;
+  /** The fetch step; replaceable only to inject faults the emulator cannot produce. */
+  sweep?: (target: Target, options: SweepOptions) => Promise<SweepResult>;
+}
+
+export interface SyncSummary {
+  runs: RunRecord[];
+  /** True when every target's sweep completed and its changes were stored. */
+  ok: boolean;
+}
+
+export async function syncAll(config: SyncConfig, deps: SyncDeps): Promise<SyncSummary> {
+  const runs = await mapLimit(config.targets, config.targetConcurrency, (t) => syncTarget(config, t, deps));
+  return { runs, ok: runs.every((r) => r.outcome === 'complete') };
+}
+
+export async function syncTarget(config: SyncConfig, target: Target, deps: SyncDeps): Promise<RunRecord> {
+  const now = deps.now ?? (() => new Date());
+  const { store } = deps;
+  const runId = randomUUID();
+  const started = now();
+  const startedAt = started.toISOString();
+  const meterStart = { ...store.meter };
+  deps.onProgress?.({ kind: 'target-start', target });
+
+  const base: RunRecord = {
+    runId,
+    region: target.region,
+    projectId: target.projectId,
+    startedAt,
+    finishedAt: startedAt,
+    outcome: 'failed',
+    error: null,
+    pages: 0,
+    apiRequests: 0,
+    seen: 0,
+    created: 0,
+    changed: 0,
+    unchanged: 0,
+    deleted: 0,
+    events: 0,
+    deletionsApplied: false,
+    quarantined: [],
+    writeUnits: 0,
+    readUnits: 0,
+  };
+  const finish = async (run: RunRecord): Promise<RunRecord> => {
+    const done: RunRecord = {
+      ...run,
+      finishedAt: now().toISOString(),
+      writeUnits: store.meter.writeUnits - meterStart.writeUnits,
+      readUnits: store.meter.readUnits - meterStart.readUnits,
+    };
+    await putRun(store, done);
+    deps.onProgress?.({ kind: 'target-done', run: done });
+    return done;
+  };
+
+  // The lease outlives the sweep deadline by a margin, so it only expires if this run died.
+  const leased = await acquireLease(store, target, runId, started.getTime(), config.sweepDeadlineMs + 120_000);
+  if (!leased) return finish({ ...base, outcome: 'skipped', error: 'another run holds this target’s lease' });
+
+  try {
+    const sweep = await (deps.sweep ?? sweepTarget)(target, {
+      credentials: config.credentials,
+      pageSize: config.pageSize,
+      concurrency: config.pageConcurrency,
+      deadline: started.getTime() + config.sweepDeadlineMs,
+    });
+    const counted = { ...base, pages: sweep.pages, apiRequests: sweep.requests };
+    if (!sweep.complete) {
+      // All or nothing: a partial view must not tombstone what it missed, and events from it could
+      // not be told apart from those of the next complete sweep. Only the run record is written.
+      return await finish({ ...counted, outcome: 'incomplete', error: describeError(sweep.error), seen: sweep.records.length });
+    }
+
+    const normalized = normalizeSweep(target, sweep.records);
+    const observedIds = new Set(normalized.connections.map((c) => c.content.id));
+    const protectedIds = new Set(
+      normalized.quarantined.flatMap((q) => (q.id !== null && !observedIds.has(q.id) ? [q.id] : [])),
+    );
+    // A bad record without an id could be any stored connection: absence proves nothing then.
+    const mayDelete = normalized.quarantined.every((q) => q.id !== null);
+    const stored = await loadTargetState(store, target);
+    const diff = diffTarget({
+      target,
+      stored,
+      observed: normalized.connections,
+      protectedIds,
+      mayDelete,
+      now: startedAt,
+      runId,
+    });
+    const applied = await persistChanges(store, diff.changes, { target, observed: normalized.connections, protectedIds, mayDelete, now: startedAt, runId });
+    return await finish({
+      ...counted,
+      outcome: 'complete',
+      seen: normalized.connections.length,
+      created: applied.filter((c) => c.kind === 'created').length,
+      changed: applied.filter((c) => c.kind === 'changed').length,
+      deleted: applied.filter((c) => becameDeleted(c)).length,
+      unchanged: diff.unchanged,
+      events: applied.reduce((n, c) => n + c.events.length, 0),
+      deletionsApplied: mayDelete,
+      quarantined: normalized.quarantined,
+    });
+  } catch (err) {
+    return await finish({ ...base, outcome: 'failed', error: describeError(err) });
+  } finally {
+    await releaseLease(store, target, runId).catch(() => undefined);
+  }
+}
+
+const becameDeleted = (c: Change): boolean =>
+  c.next.status === 'DELETED' && c.previous !== null && c.previous.status !== 'DELETED';
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
