@@ -263,7 +263,8 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
       const html =
         '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>';
       res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(html) });
-      return res.end(html);
+      res.end(html);
+      return;
     }
     if (take(faults.isSuccessFalse)) {
       return sendJson(res, 200, {
@@ -292,10 +293,12 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
       if (faults.truncated?.mode === 'socket') {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
         res.write(cut);
-        return setTimeout(() => res.socket?.destroy(), 5);
+        setTimeout(() => res.socket?.destroy(), 5);
+        return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(cut);
+      res.end(cut);
+      return;
     }
     res.writeHead(200, {
       'content-type': 'application/json;charset=UTF-8',
@@ -310,9 +313,10 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
-      return sendJson(res, 400, {
+      sendJson(res, 400, {
         error: { code: 400, message: 'The request body is not JSON.', title: 'Bad Request' },
       });
+      return;
     }
     const auth = field(parsed, 'auth');
     const identity = field(auth, 'identity');
@@ -326,9 +330,10 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
         u.domainName === field(field(user, 'domain'), 'name'),
     );
     if (!Array.isArray(methods) || !methods.includes('password') || typeof projectId !== 'string' || !match) {
-      return sendJson(res, 401, {
+      sendJson(res, 401, {
         error: { code: 401, message: 'The username or password is wrong.', title: 'Unauthorized' },
       });
+      return;
     }
     const token = issueToken(projectId);
     const expiresAt = new Date(tokens.get(token)!.expiresAt).toISOString();

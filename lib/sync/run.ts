@@ -21,6 +21,7 @@ export type Progress =
 
 export interface SyncDeps {
   store: Store;
+  /** The observation clock (timestamps of versions, events, runs); tests pin it. */
   now?: () => Date;
   onProgress?: (p: Progress) => void;
   /** The fetch step; replaceable only to inject faults the emulator cannot produce. */
@@ -81,7 +82,8 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
   };
 
   // The lease outlives the sweep deadline by a margin, so it only expires if this run died.
-  const leased = await acquireLease(store, target, runId, started.getTime(), config.sweepDeadlineMs + 120_000);
+  // Leases and deadlines run on the real clock: other processes compare against it.
+  const leased = await acquireLease(store, target, runId, Date.now(), config.sweepDeadlineMs + 120_000);
   if (!leased) return finish({ ...base, outcome: 'skipped', error: 'another run holds this target’s lease' });
 
   try {
@@ -89,7 +91,7 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
       credentials: config.credentials,
       pageSize: config.pageSize,
       concurrency: config.pageConcurrency,
-      deadline: started.getTime() + config.sweepDeadlineMs,
+      deadline: Date.now() + config.sweepDeadlineMs,
     });
     const counted = { ...base, pages: sweep.pages, apiRequests: sweep.requests };
     if (!sweep.complete) {
