@@ -35,9 +35,12 @@ const OPTIONS = {
 const isoInstant = (flag: string) =>
   z
     .string()
-    .refine((s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(s) && !Number.isNaN(Date.parse(s)), {
-      message: `--${flag} must be an ISO-8601 time, e.g. 2026-11-28T10:00:00Z`,
-    })
+    .refine(
+      (s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(s) && !Number.isNaN(Date.parse(s)),
+      {
+        message: `--${flag} must be an ISO-8601 time, e.g. 2026-11-28T10:00:00Z`,
+      },
+    )
     .transform((s) => new Date(s).toISOString());
 
 const FlagsSchema = z.object({
@@ -45,7 +48,9 @@ const FlagsSchema = z.object({
   desc: z.boolean().default(false),
   status: z
     .string()
-    .regex(/^[A-Za-z_]{1,32}$/, { message: '--status must be a status word such as ACTIVE, FAILED or DELETED' })
+    .regex(/^[A-Za-z_]{1,32}$/, {
+      message: '--status must be a status word such as ACTIVE, FAILED or DELETED',
+    })
     .transform((s) => s.toUpperCase())
     .optional(),
   from: isoInstant('from').optional(),
@@ -95,13 +100,16 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
 }
 
 async function run(command: string, args: string[], flags: Flags, env: Env, io: Io): Promise<number> {
-  const print = (value: unknown, text: () => string): void => io.out(flags.json ? JSON.stringify(value, null, 2) : text());
+  const print = (value: unknown, text: () => string): void =>
+    io.out(flags.json ? JSON.stringify(value, null, 2) : text());
   switch (command) {
     case 'setup': {
       noArgs(command, args);
       const store = storeFor(loadStoreConfig(env));
       const outcome = await setupTable(store);
-      io.out(`table ${store.tableName} ${outcome === 'created' ? 'created' : 'already exists'}; TTL on expiresAt`);
+      io.out(
+        `table ${store.tableName} ${outcome === 'created' ? 'created' : 'already exists'}; TTL on expiresAt`,
+      );
       return 0;
     }
     case 'sync': {
@@ -130,9 +138,15 @@ async function run(command: string, args: string[], flags: Flags, env: Env, io: 
     }
     case 'history': {
       const [id, ...extra] = args;
-      if (!id || extra.length) throw new ConfigError('history takes exactly one connection id, e.g. dli-sync history 4c693ecc-…');
+      if (!id || extra.length)
+        throw new ConfigError('history takes exactly one connection id, e.g. dli-sync history 4c693ecc-…');
       const store = storeFor(loadStoreConfig(env));
-      const page = await listHistory(store, id, { from: flags.from, to: flags.to, limit: flags.limit, order: flags.desc ? 'desc' : 'asc' });
+      const page = await listHistory(store, id, {
+        from: flags.from,
+        to: flags.to,
+        limit: flags.limit,
+        order: flags.desc ? 'desc' : 'asc',
+      });
       if (page.items.length === 0 && !flags.json) {
         io.err(`no history for connection ${id}`);
         return 0;
@@ -143,7 +157,12 @@ async function run(command: string, args: string[], flags: Flags, env: Env, io: 
     case 'events': {
       noArgs(command, args);
       const store = storeFor(loadStoreConfig(env));
-      const page = await listEvents(store, { from: flags.from, to: flags.to, limit: flags.limit, order: flags.desc ? 'desc' : 'asc' });
+      const page = await listEvents(store, {
+        from: flags.from,
+        to: flags.to,
+        limit: flags.limit,
+        order: flags.desc ? 'desc' : 'asc',
+      });
       print(page.items, () => eventsTable(page.items));
       return 0;
     }
@@ -151,13 +170,19 @@ async function run(command: string, args: string[], flags: Flags, env: Env, io: 
       noArgs(command, args);
       const store = storeFor(loadStoreConfig(env));
       const runs: RunRecord[] = [];
-      for (const target of loadQueryTargets(env)) runs.push(...(await listRuns(store, target, { limit: flags.limit ?? 20, from: flags.from, to: flags.to })).items);
+      for (const target of loadQueryTargets(env))
+        runs.push(
+          ...(await listRuns(store, target, { limit: flags.limit ?? 20, from: flags.from, to: flags.to }))
+            .items,
+        );
       runs.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
       print(runs, () => runsTable(runs));
       return 0;
     }
     default:
-      throw new ConfigError(`unknown command "${command.slice(0, 40)}"; expected one of setup, sync, connections, history, events, runs`);
+      throw new ConfigError(
+        `unknown command "${command.slice(0, 40)}"; expected one of setup, sync, connections, history, events, runs`,
+      );
   }
 }
 
@@ -168,9 +193,12 @@ function noArgs(command: string, args: string[]): void {
 /** AWS SDK errors as one actionable line. */
 function friendly(err: unknown, env: Env): string {
   const name = err instanceof Error ? err.name : '';
-  if (name === 'ResourceNotFoundException') return `table ${env.TABLE_NAME} not found; run "dli-sync setup" first`;
-  if (name === 'CredentialsProviderError') return 'no AWS credentials found; set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile';
-  if (err instanceof Error && /ECONNREFUSED/.test(err.message)) return `cannot reach DynamoDB (${err.message.replace(/^.*ECONNREFUSED/, 'ECONNREFUSED')})`;
+  if (name === 'ResourceNotFoundException')
+    return `table ${env.TABLE_NAME} not found; run "dli-sync setup" first`;
+  if (name === 'CredentialsProviderError')
+    return 'no AWS credentials found; set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile';
+  if (err instanceof Error && /ECONNREFUSED/.test(err.message))
+    return `cannot reach DynamoDB (${err.message.replace(/^.*ECONNREFUSED/, 'ECONNREFUSED')})`;
   return describeError(err);
 }
 

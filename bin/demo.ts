@@ -38,13 +38,25 @@ async function main(): Promise<void> {
     const store = createStore({
       tableName: config.tableName,
       retentionDays: config.retentionDays,
-      clientConfig: { endpoint: ddb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+      clientConfig: {
+        endpoint: ddb.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      },
     });
     say(`DynamoDB Local at ${ddb.endpoint}, DLI emulator at ${dli.url}`);
     await setupTable(store);
 
     // 250 generated connections (3 pages of 100) plus three named ones the story follows.
-    const data = makeConnections(250, { seed: 7 });
+    // Start healthy, so that the events that follow are the story's.
+    const data = makeConnections(250, { seed: 7 }).map((c) => ({
+      ...c,
+      available_queue_info: (c.available_queue_info as Record<string, unknown>[]).map((q) => ({
+        ...q,
+        status: 'ACTIVE',
+        err_msg: '',
+      })),
+    }));
     const [orders, ftp, metrics] = data.slice(0, 3) as Record<string, unknown>[];
     Object.assign(orders as object, { name: 'orders-db' });
     Object.assign(ftp as object, { name: 'legacy-ftp' });
@@ -54,7 +66,10 @@ async function main(): Promise<void> {
     const cycle = async (title: string): Promise<void> => {
       step(title);
       const started = Date.now();
-      const summary = await syncAll(config, { store, onProgress: (p) => p.kind === 'target-done' && say(runLine(p.run)) });
+      const summary = await syncAll(config, {
+        store,
+        onProgress: (p) => p.kind === 'target-done' && say(runLine(p.run)),
+      });
       const events = summary.runs.reduce((n, r) => n + r.events, 0);
       say(`cycle took ${Date.now() - started} ms; ${events} new event(s)`);
     };
@@ -66,15 +81,25 @@ async function main(): Promise<void> {
       const queues = conn.available_queue_info as Record<string, unknown>[];
       Object.assign(queues[0] as object, { status, err_msg: err, update_time: Date.now() });
     };
-    failQueue(orders as Record<string, unknown>, 'FAILED', 'Failed to create the peering: the destination CIDR overlaps the queue CIDR');
+    failQueue(
+      orders as Record<string, unknown>,
+      'FAILED',
+      'Failed to create the peering: the destination CIDR overlaps the queue CIDR',
+    );
     dli.setConnections(PROJECT, data);
     await cycle('cycle 3: a peering of orders-db fails');
 
-    dli.setConnections(PROJECT, data.filter((c) => c !== ftp));
+    dli.setConnections(
+      PROJECT,
+      data.filter((c) => c !== ftp),
+    );
     await cycle('cycle 4: legacy-ftp is deleted');
 
     failQueue(orders as Record<string, unknown>, 'active', '');
-    dli.setConnections(PROJECT, data.filter((c) => c !== ftp));
+    dli.setConnections(
+      PROJECT,
+      data.filter((c) => c !== ftp),
+    );
     await cycle('cycle 5: the orders-db peering recovers');
 
     step('events (dli-sync events)');
@@ -85,7 +110,11 @@ async function main(): Promise<void> {
 
     step('current state of the story connections (dli-sync connections)');
     const names = new Set(['orders-db', 'legacy-ftp', 'metrics-kafka']);
-    say(connectionsTable((await listConnections(store, config.targets[0]!)).items.filter((c) => names.has(c.name ?? ''))));
+    say(
+      connectionsTable(
+        (await listConnections(store, config.targets[0]!)).items.filter((c) => names.has(c.name ?? '')),
+      ),
+    );
   } finally {
     await dli.close();
     await ddb.stop();

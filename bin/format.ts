@@ -3,7 +3,9 @@ import type { ChangeEvent, Connection, HistoryVersion, RunRecord } from '../lib/
 
 export function table(headers: string[], rows: (string | number | null)[][]): string {
   const cells = rows.map((r) => r.map((c) => (c === null ? '-' : String(c)).replace(/[\r\n\t]/g, ' ')));
-  const widths = headers.map((h, i) => Math.min(48, Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length))));
+  const widths = headers.map((h, i) =>
+    Math.min(48, Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length))),
+  );
   const fmt = (r: string[]): string =>
     r
       .map((c, i) => {
@@ -25,17 +27,42 @@ export function connectionsTable(list: Connection[]): string {
   );
 }
 
+/** What changed from one version to the next, in a few words (first version: "first seen"). */
+export function describeChange(prev: HistoryVersion | undefined, next: HistoryVersion): string {
+  if (!prev) return 'first seen';
+  const parts: string[] = [];
+  if (prev.status !== next.status) parts.push(`status ${prev.status}→${next.status}`);
+  const before = new Map([...prev.peerings, ...prev.elasticResourcePools].map((p) => [p.queue, p.status]));
+  const after = new Map([...next.peerings, ...next.elasticResourcePools].map((p) => [p.queue, p.status]));
+  for (const [queue, status] of after) {
+    const was = before.get(queue);
+    if (was === undefined) parts.push(`+${queue} ${status}`);
+    else if (was !== status) parts.push(`${queue} ${was}→${status}`);
+  }
+  for (const queue of before.keys()) if (!after.has(queue)) parts.push(`-${queue}`);
+  if (prev.name !== next.name) parts.push(`renamed ${prev.name ?? '-'}→${next.name ?? '-'}`);
+  return parts.join(', ') || 'details changed';
+}
+
 export function historyTable(list: HistoryVersion[]): string {
   return table(
-    ['VERSION', 'OBSERVED AT', 'STATUS', 'PEERINGS'],
-    list.map((h) => [h.version, h.observedAt, h.status, peeringSummary(h)]),
+    ['VERSION', 'OBSERVED AT', 'STATUS', 'CHANGE'],
+    list.map((h, i) => [h.version, h.observedAt, h.status, describeChange(list[i - 1], h)]),
   );
 }
 
 export function eventsTable(list: ChangeEvent[]): string {
   return table(
     ['DETECTED AT', 'TYPE', 'CONNECTION', 'QUEUE', 'FROM', 'TO', 'ERROR'],
-    list.map((e) => [e.detectedAt, e.type, e.connectionName ?? e.connectionId, e.queue, e.previousStatus, e.status, e.error]),
+    list.map((e) => [
+      e.detectedAt,
+      e.type,
+      e.connectionName ?? e.connectionId,
+      e.queue,
+      e.previousStatus,
+      e.status,
+      e.error,
+    ]),
   );
 }
 

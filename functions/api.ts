@@ -3,8 +3,9 @@
  * Bad parameters are a 400 naming the parameter; anything unexpected is a 500 without details
  * (those go to the log).
  */
-import { storeFor } from '../lib/app.ts';
+
 import { route } from '../lib/api/routes.ts';
+import { storeFor } from '../lib/app.ts';
 import { loadQueryTargets, loadStoreConfig } from '../lib/config.ts';
 import { describeError } from '../lib/errors.ts';
 
@@ -30,7 +31,9 @@ export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
     const res = await route(ctx, method, path, event.queryStringParameters ?? {});
     return json(res.status, res.body);
   } catch (err) {
-    console.error(JSON.stringify({ level: 'ERROR', message: 'api request failed', error: describeError(err) }));
+    console.error(
+      JSON.stringify({ level: 'ERROR', message: 'api request failed', error: describeError(err) }),
+    );
     return json(500, { error: 'internal error; see the function log' });
   }
 }

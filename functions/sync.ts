@@ -9,7 +9,10 @@ import { syncAll } from '../lib/sync/run.ts';
 
 let cached: { config: SyncConfig; store: Store } | undefined;
 
-export async function handler(): Promise<{ ok: boolean; runs: { target: string; outcome: string; events: number; error: string | null }[] }> {
+export async function handler(): Promise<{
+  ok: boolean;
+  runs: { target: string; outcome: string; events: number; error: string | null }[];
+}> {
   cached ??= (() => {
     const config = loadSyncConfig(process.env);
     return { config, store: storeFor(config) };
@@ -17,10 +20,22 @@ export async function handler(): Promise<{ ok: boolean; runs: { target: string; 
   const summary = await syncAll(cached.config, {
     store: cached.store,
     onProgress: (p) => {
-      if (p.kind === 'target-done') console.log(JSON.stringify({ level: p.run.outcome === 'complete' ? 'INFO' : 'WARN', message: 'target synced', run: { ...p.run, quarantined: p.run.quarantined.length } }));
+      if (p.kind === 'target-done')
+        console.log(
+          JSON.stringify({
+            level: p.run.outcome === 'complete' ? 'INFO' : 'WARN',
+            message: 'target synced',
+            run: { ...p.run, quarantined: p.run.quarantined.length },
+          }),
+        );
     },
   });
-  const runs = summary.runs.map((r) => ({ target: `${r.region}/${r.projectId}`, outcome: r.outcome, events: r.events, error: r.error }));
+  const runs = summary.runs.map((r) => ({
+    target: `${r.region}/${r.projectId}`,
+    outcome: r.outcome,
+    events: r.events,
+    error: r.error,
+  }));
   // A failed target is reported, not thrown: EventBridge would retry every target, and the run
   // records plus the sync-errors alarm already say what went wrong.
   return { ok: summary.ok, runs };

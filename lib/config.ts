@@ -3,8 +3,8 @@
  * receives what it needs. A bad value is a ConfigError naming the variable and what is expected.
  */
 import { z } from 'zod';
-import { ConfigError } from './errors.ts';
 import type { Credentials } from './dli/types.ts';
+import { ConfigError } from './errors.ts';
 import type { Target } from './model.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -36,14 +36,18 @@ export function parseEndpoint(value: string, variable: string): string {
     throw new ConfigError(`${variable} must use https (plain http is accepted only for a loopback address)`);
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new ConfigError(`${variable} must be a bare origin with an optional path, without credentials or query`);
+    throw new ConfigError(
+      `${variable} must be a bare origin with an optional path, without credentials or query`,
+    );
   }
   return url.toString().replace(/\/$/, '');
 }
 
 export function parseTargets(value: string | undefined, endpointOverride: string | undefined): Target[] {
   if (!value?.trim()) {
-    throw new ConfigError('DLI_TARGETS is not set; expected comma-separated region:projectId pairs, e.g. cn-north-4:0a1b2c');
+    throw new ConfigError(
+      'DLI_TARGETS is not set; expected comma-separated region:projectId pairs, e.g. cn-north-4:0a1b2c',
+    );
   }
   const seen = new Set<string>();
   return value.split(',').map((entry) => {
@@ -85,7 +89,9 @@ export function loadStoreConfig(env: Env): StoreConfig {
   const table = env.TABLE_NAME;
   if (!table) throw new ConfigError('TABLE_NAME is not set; expected the DynamoDB table name, e.g. dli-sync');
   if (!TableName.safeParse(table).success) {
-    throw new ConfigError('TABLE_NAME is not a valid DynamoDB table name; expected 3-255 of A-Z a-z 0-9 _ . -');
+    throw new ConfigError(
+      'TABLE_NAME is not a valid DynamoDB table name; expected 3-255 of A-Z a-z 0-9 _ . -',
+    );
   }
   return {
     tableName: table,
@@ -110,8 +116,14 @@ export function loadCredentials(env: Env): Credentials {
   const sk = env.HUAWEICLOUD_SDK_SK;
   const token = env.HUAWEICLOUD_SDK_AUTH_TOKEN;
   if (ak || sk) {
-    if (!ak) throw new ConfigError('HUAWEICLOUD_SDK_AK is not set; expected the access key that goes with HUAWEICLOUD_SDK_SK');
-    if (!sk) throw new ConfigError('HUAWEICLOUD_SDK_SK is not set; expected the secret key that goes with HUAWEICLOUD_SDK_AK');
+    if (!ak)
+      throw new ConfigError(
+        'HUAWEICLOUD_SDK_AK is not set; expected the access key that goes with HUAWEICLOUD_SDK_SK',
+      );
+    if (!sk)
+      throw new ConfigError(
+        'HUAWEICLOUD_SDK_SK is not set; expected the secret key that goes with HUAWEICLOUD_SDK_AK',
+      );
     return { kind: 'aksk', ak, sk, securityToken: env.HUAWEICLOUD_SDK_SECURITY_TOKEN || undefined };
   }
   if (token) return { kind: 'token', token };

@@ -22,7 +22,9 @@ export function ensureJava(): void {
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore' });
   } catch {
-    throw new Error('java is not installed; DynamoDB Local needs Java 17+ (Debian: apt-get install openjdk-17-jre-headless)');
+    throw new Error(
+      'java is not installed; DynamoDB Local needs Java 17+ (Debian: apt-get install openjdk-17-jre-headless)',
+    );
   }
 }
 
@@ -88,7 +90,8 @@ export async function startDynamoDbLocal(opts: { port?: number } = {}): Promise<
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const deadline = Date.now() + 30_000;
   while (!(await canConnect(port))) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited at start: ${stderr.trim().split('\n')[0] ?? ''}`);
+    if (child.exitCode !== null)
+      throw new Error(`DynamoDB Local exited at start: ${stderr.trim().split('\n')[0] ?? ''}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error('DynamoDB Local did not accept connections within 30 s');

@@ -5,7 +5,15 @@
 import type { z } from 'zod';
 import type { Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
-import { getConnection, listConnections, listEvents, listFailedConnections, listHistory, listRuns, type Page } from '../store/query.ts';
+import {
+  getConnection,
+  listConnections,
+  listEvents,
+  listFailedConnections,
+  listHistory,
+  listRuns,
+  type Page,
+} from '../store/query.ts';
 import { snapshotAt } from '../store/snapshot.ts';
 import {
   ConnectionIdParam,
@@ -16,7 +24,7 @@ import {
   PeeringsParams,
   RunsParams,
   SnapshotParams,
-  TargetParams,
+  type TargetParams,
 } from './params.ts';
 
 export interface ApiResponse {
@@ -43,7 +51,8 @@ function parse<S extends z.ZodType>(schema: S, query: Query): z.output<S> {
 
 /** The targets a request means: the one named, or every configured target. */
 function pickTargets(ctx: ApiContext, q: z.output<typeof TargetParams>): Target[] {
-  if ((q.region === undefined) !== (q.projectId === undefined)) throw new BadRequest('region and projectId go together');
+  if ((q.region === undefined) !== (q.projectId === undefined))
+    throw new BadRequest('region and projectId go together');
   if (q.region === undefined) return ctx.targets;
   const t = ctx.targets.find((x) => x.region === q.region && x.projectId === q.projectId);
   if (!t) throw new BadRequest(`region/projectId ${q.region}/${q.projectId} is not a configured target`);
@@ -61,8 +70,12 @@ async function acrossTargets<T>(
   let inner: string | null = null;
   if (cursor) {
     try {
-      const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { i?: unknown; c?: unknown };
-      if (typeof parsed.i !== 'number' || !(typeof parsed.c === 'string' || parsed.c === null)) throw new Error();
+      const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+        i?: unknown;
+        c?: unknown;
+      };
+      if (typeof parsed.i !== 'number' || !(typeof parsed.c === 'string' || parsed.c === null))
+        throw new Error();
       index = parsed.i;
       inner = parsed.c;
     } catch {
@@ -77,12 +90,21 @@ async function acrossTargets<T>(
     if (!inner) index++;
   }
   const more = index < targets.length;
-  return { items, cursor: more ? Buffer.from(JSON.stringify({ i: index, c: inner })).toString('base64url') : null };
+  return {
+    items,
+    cursor: more ? Buffer.from(JSON.stringify({ i: index, c: inner })).toString('base64url') : null,
+  };
 }
 
-export async function route(ctx: ApiContext, method: string, path: string, query: Query): Promise<ApiResponse> {
+export async function route(
+  ctx: ApiContext,
+  method: string,
+  path: string,
+  query: Query,
+): Promise<ApiResponse> {
   try {
-    if (method !== 'GET') return { status: 405, body: { error: `method ${method} is not allowed; the API is read-only (GET)` } };
+    if (method !== 'GET')
+      return { status: 405, body: { error: `method ${method} is not allowed; the API is read-only (GET)` } };
     const segments = path.replace(/^\/+|\/+$/g, '').split('/');
     const [head, id, tail, ...rest] = segments;
     if (rest.length) return notFound(path);
@@ -91,7 +113,9 @@ export async function route(ctx: ApiContext, method: string, path: string, query
         if (id === undefined) {
           const q = parse(ConnectionsParams, query);
           // A status filter applies inside each page; the cursor still walks the whole target.
-          const page = await acrossTargets(pickTargets(ctx, q), q.cursor, q.limit, (t, p) => listConnections(ctx.store, t, p));
+          const page = await acrossTargets(pickTargets(ctx, q), q.cursor, q.limit, (t, p) =>
+            listConnections(ctx.store, t, p),
+          );
           return ok(q.status ? { ...page, items: page.items.filter((c) => c.status === q.status) } : page);
         }
         const idCheck = ConnectionIdParam.safeParse(id);
@@ -119,9 +143,18 @@ export async function route(ctx: ApiContext, method: string, path: string, query
         const items = page.items
           .filter((c) => wanted.has(`${c.region}#${c.projectId}`) && c.status !== 'DELETED')
           .flatMap((c) =>
-            [...c.peerings.map((p) => ({ ...p, resourceKind: 'queue' })), ...c.elasticResourcePools.map((p) => ({ ...p, resourceKind: 'elasticResourcePool' }))]
+            [
+              ...c.peerings.map((p) => ({ ...p, resourceKind: 'queue' })),
+              ...c.elasticResourcePools.map((p) => ({ ...p, resourceKind: 'elasticResourcePool' })),
+            ]
               .filter((p) => p.status === q.status)
-              .map((p) => ({ region: c.region, projectId: c.projectId, connectionId: c.id, connectionName: c.name, ...p })),
+              .map((p) => ({
+                region: c.region,
+                projectId: c.projectId,
+                connectionId: c.id,
+                connectionName: c.name,
+                ...p,
+              })),
           );
         return ok({ items, cursor: page.cursor });
       }
@@ -133,13 +166,20 @@ export async function route(ctx: ApiContext, method: string, path: string, query
       case 'runs': {
         if (id !== undefined) return notFound(path);
         const q = parse(RunsParams, query);
-        return ok(await acrossTargets(pickTargets(ctx, q), q.cursor, q.limit, (t, p) => listRuns(ctx.store, t, { ...p, from: q.from, to: q.to })));
+        return ok(
+          await acrossTargets(pickTargets(ctx, q), q.cursor, q.limit, (t, p) =>
+            listRuns(ctx.store, t, { ...p, from: q.from, to: q.to }),
+          ),
+        );
       }
       case 'snapshot': {
         if (id !== undefined) return notFound(path);
         const q = parse(SnapshotParams, query);
         const items = [];
-        for (const t of pickTargets(ctx, q)) items.push(...(await snapshotAt(ctx.store, t, q.at, { includeDeleted: q.includeDeleted === 'true' })));
+        for (const t of pickTargets(ctx, q))
+          items.push(
+            ...(await snapshotAt(ctx.store, t, q.at, { includeDeleted: q.includeDeleted === 'true' })),
+          );
         return ok({ at: q.at, items, cursor: null });
       }
       default:
@@ -147,12 +187,15 @@ export async function route(ctx: ApiContext, method: string, path: string, query
     }
   } catch (err) {
     if (err instanceof BadRequest) return { status: 400, body: { error: err.message } };
-    if (err instanceof Error && err.name === 'ConfigError') return { status: 400, body: { error: err.message } };
+    if (err instanceof Error && err.name === 'ConfigError')
+      return { status: 400, body: { error: err.message } };
     throw err;
   }
 }
 
 const notFound = (path: string): ApiResponse => ({
   status: 404,
-  body: { error: `no route for ${path.slice(0, 100)}; expected /connections, /connections/{id}, /connections/{id}/history, /peerings, /events, /runs, /snapshot` },
+  body: {
+    error: `no route for ${path.slice(0, 100)}; expected /connections, /connections/{id}, /connections/{id}/history, /peerings, /events, /runs, /snapshot`,
+  },
 });

@@ -34,7 +34,11 @@ function decodeCursor(cursor: string | null | undefined): Record<string, unknown
 }
 
 /** One page of a Query, or all pages when `limit` is undefined. */
-async function queryPage(store: Store, input: Omit<QueryCommandInput, 'TableName'>, page: PageRequest): Promise<Page<Item>> {
+async function queryPage(
+  store: Store,
+  input: Omit<QueryCommandInput, 'TableName'>,
+  page: PageRequest,
+): Promise<Page<Item>> {
   const items: Item[] = [];
   let startKey = decodeCursor(page.cursor);
   do {
@@ -57,7 +61,10 @@ async function queryPage(store: Store, input: Omit<QueryCommandInput, 'TableName
 const all = { limit: undefined, cursor: null } as const;
 
 /** Current stored state of one target, tombstones included, as the diff needs it. */
-export async function loadTargetState(store: Store, target: Pick<Target, 'region' | 'projectId'>): Promise<Map<string, Connection>> {
+export async function loadTargetState(
+  store: Store,
+  target: Pick<Target, 'region' | 'projectId'>,
+): Promise<Map<string, Connection>> {
   const page = await queryPage(
     store,
     {
@@ -66,10 +73,12 @@ export async function loadTargetState(store: Store, target: Pick<Target, 'region
     },
     all,
   );
-  return new Map(page.items.map((item) => {
-    const c = toConnection(item);
-    return [c.id, c];
-  }));
+  return new Map(
+    page.items.map((item) => {
+      const c = toConnection(item);
+      return [c.id, c];
+    }),
+  );
 }
 
 /**
@@ -77,7 +86,10 @@ export async function loadTargetState(store: Store, target: Pick<Target, 'region
  * be a tombstone), so its lastSeenAt is that sweep's time: kept in the run record, not written on
  * every connection every run.
  */
-export async function latestCompleteSweepAt(store: Store, target: Pick<Target, 'region' | 'projectId'>): Promise<string | null> {
+export async function latestCompleteSweepAt(
+  store: Store,
+  target: Pick<Target, 'region' | 'projectId'>,
+): Promise<string | null> {
   let cursor: string | null = null;
   for (let round = 0; round < 10; round++) {
     const page: Page<RunRecord> = await listRuns(store, target, { limit: 25, cursor });
@@ -139,14 +151,22 @@ export interface RangeRequest extends PageRequest {
 }
 
 /** Sort-key bounds for a time range: `prefix + iso`; '~' sorts after every ISO character. */
-function rangeCondition(keyName: string, prefix: string, r: RangeRequest): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'> {
+function rangeCondition(
+  keyName: string,
+  prefix: string,
+  r: RangeRequest,
+): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'> {
   return {
     KeyConditionExpression: `${keyName === 'SK' ? 'PK' : 'GSI1PK'} = :pk AND ${keyName} BETWEEN :lo AND :hi`,
     ExpressionAttributeValues: { ':lo': `${prefix}${r.from ?? '0'}`, ':hi': `${prefix}${r.to ?? ''}~` },
   };
 }
 
-export async function listHistory(store: Store, connectionId: string, r: RangeRequest = {}): Promise<Page<HistoryVersion>> {
+export async function listHistory(
+  store: Store,
+  connectionId: string,
+  r: RangeRequest = {},
+): Promise<Page<HistoryVersion>> {
   const cond = rangeCondition('SK', 'V#', r);
   const page = await queryPage(
     store,
@@ -176,13 +196,20 @@ export async function listEvents(store: Store, r: RangeRequest = {}): Promise<Pa
 }
 
 /** Runs of one target, newest first by default. */
-export async function listRuns(store: Store, target: Pick<Target, 'region' | 'projectId'>, r: RangeRequest = {}): Promise<Page<RunRecord>> {
+export async function listRuns(
+  store: Store,
+  target: Pick<Target, 'region' | 'projectId'>,
+  r: RangeRequest = {},
+): Promise<Page<RunRecord>> {
   const cond = rangeCondition('SK', 'RUN#', r);
   const page = await queryPage(
     store,
     {
       ...cond,
-      ExpressionAttributeValues: { ...cond.ExpressionAttributeValues, ':pk': keys.targetPk(target.region, target.projectId) },
+      ExpressionAttributeValues: {
+        ...cond.ExpressionAttributeValues,
+        ':pk': keys.targetPk(target.region, target.projectId),
+      },
       ScanIndexForward: r.order === 'asc',
     },
     r,
@@ -191,7 +218,10 @@ export async function listRuns(store: Store, target: Pick<Target, 'region' | 'pr
 }
 
 /** Connections that have at least one FAILED peering, across all targets (sparse index). */
-export async function listFailedConnections(store: Store, page: PageRequest = all): Promise<Page<Connection>> {
+export async function listFailedConnections(
+  store: Store,
+  page: PageRequest = all,
+): Promise<Page<Connection>> {
   const result = await queryPage(
     store,
     {
@@ -204,9 +234,16 @@ export async function listFailedConnections(store: Store, page: PageRequest = al
   return { items: result.items.map(toConnection), cursor: result.cursor };
 }
 
-export async function getEvent(store: Store, eventId: string): Promise<(ChangeEvent & { delivery?: unknown }) | null> {
+export async function getEvent(
+  store: Store,
+  eventId: string,
+): Promise<(ChangeEvent & { delivery?: unknown }) | null> {
   const out = await store.doc.send(
-    new GetCommand({ TableName: store.tableName, Key: { PK: keys.eventPk(eventId), SK: keys.eventSk() }, ReturnConsumedCapacity: 'TOTAL' }),
+    new GetCommand({
+      TableName: store.tableName,
+      Key: { PK: keys.eventPk(eventId), SK: keys.eventSk() },
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
   );
   record(store.meter, 'read', out.ConsumedCapacity);
   return out.Item ? toEvent(out.Item) : null;

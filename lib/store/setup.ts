@@ -7,7 +7,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Store } from './client.ts';
-import { tableDefinition, TTL_ATTRIBUTE } from './table.ts';
+import { TTL_ATTRIBUTE, tableDefinition } from './table.ts';
 
 export async function setupTable(store: Store): Promise<'created' | 'exists'> {
   let outcome: 'created' | 'exists' = 'created';

@@ -30,7 +30,10 @@ export async function snapshotAt(
 }
 
 /** Pure: the versions that make up the inventory (not yet created → absent; deleted → absent unless asked). */
-export function pickAsOf(versions: readonly (HistoryVersion | undefined)[], includeDeleted: boolean): HistoryVersion[] {
+export function pickAsOf(
+  versions: readonly (HistoryVersion | undefined)[],
+  includeDeleted: boolean,
+): HistoryVersion[] {
   return versions
     .filter((v): v is HistoryVersion => v !== undefined && (includeDeleted || v.status !== 'DELETED'))
     .sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id));

@@ -60,7 +60,8 @@ export const keys = {
   runsGsiPk: () => 'RUNS',
   runsGsiSk: (startedAt: string, region: string, projectId: string) => `${startedAt}#${region}#${projectId}`,
   failedGsiPk: () => 'FAILED_PEERINGS',
-  failedGsiSk: (region: string, projectId: string, connectionId: string) => `${region}#${projectId}#${connectionId}`,
+  failedGsiSk: (region: string, projectId: string, connectionId: string) =>
+    `${region}#${projectId}#${connectionId}`,
 };
 
 /** Key and bookkeeping attributes that are not part of the model objects. */

@@ -14,7 +14,9 @@ import { keys } from './table.ts';
 export const MAX_TRANSACTION_ITEMS = 100;
 const MAX_TRANSACTION_BYTES = 3_500_000;
 
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
 
 /** The puts of one change: state + history + events, all or nothing. */
 export function changeActions(store: Store, change: Change): TransactItem[] {
@@ -26,14 +28,22 @@ export function changeActions(store: Store, change: Change): TransactItem[] {
       // Optimistic concurrency: the stored version must still be the one we diffed against, or
       // another writer got there first and our view is stale. A new connection must not exist yet.
       ...(change.previous
-        ? { ConditionExpression: '#v = :prev', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':prev': change.previous.version } }
+        ? {
+            ConditionExpression: '#v = :prev',
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':prev': change.previous.version },
+          }
         : { ConditionExpression: 'attribute_not_exists(PK)' }),
     },
   };
   // History versions and events are immutable: writing one twice means two runs raced, and the
   // state condition above already cancels the loser; these conditions make that explicit.
   const history: TransactItem = {
-    Put: { TableName, Item: historyItem(change.history, retentionDays), ConditionExpression: 'attribute_not_exists(PK)' },
+    Put: {
+      TableName,
+      Item: historyItem(change.history, retentionDays),
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
   };
   const events: TransactItem[] = change.events.map((e) => ({
     Put: { TableName, Item: eventItem(e, retentionDays), ConditionExpression: 'attribute_not_exists(PK)' },
@@ -50,7 +60,10 @@ export function chunkChanges(store: Store, changes: readonly Change[]): Change[]
   for (const change of changes) {
     const actions = changeActions(store, change);
     const size = actions.reduce((n, a) => n + JSON.stringify(a).length, 0);
-    if (current.length > 0 && (items + actions.length > MAX_TRANSACTION_ITEMS || bytes + size > MAX_TRANSACTION_BYTES)) {
+    if (
+      current.length > 0 &&
+      (items + actions.length > MAX_TRANSACTION_ITEMS || bytes + size > MAX_TRANSACTION_BYTES)
+    ) {
       chunks.push(current);
       current = [];
       items = 0;
@@ -76,7 +89,10 @@ export interface ApplyResult {
  */
 export async function writeChanges(store: Store, group: readonly Change[]): Promise<ApplyResult> {
   try {
-    await transact(store, group.flatMap((c) => changeActions(store, c)));
+    await transact(
+      store,
+      group.flatMap((c) => changeActions(store, c)),
+    );
     return { applied: [...group], conflicts: [] };
   } catch (err) {
     if (!(err instanceof TransactionCanceledException) || !isConditionFailure(err)) throw err;

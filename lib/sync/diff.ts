@@ -13,7 +13,14 @@
  *   status emits nothing; a connection first seen already DELETED emits nothing.
  */
 import { createHash } from 'node:crypto';
-import type { ChangeEvent, Connection, ConnectionContent, HistoryVersion, Peering, Target } from '../model.ts';
+import type {
+  ChangeEvent,
+  Connection,
+  ConnectionContent,
+  HistoryVersion,
+  Peering,
+  Target,
+} from '../model.ts';
 import { contentHash } from './normalize.ts';
 
 export const FAILED = 'FAILED';
@@ -80,7 +87,8 @@ export function diffTarget(input: DiffInput): DiffResult {
 
   if (input.mayDelete) {
     for (const previous of input.stored.values()) {
-      if (seen.has(previous.id) || input.protectedIds.has(previous.id) || previous.status === DELETED) continue;
+      if (seen.has(previous.id) || input.protectedIds.has(previous.id) || previous.status === DELETED)
+        continue;
       const content: ConnectionContent = { ...contentOf(previous), status: DELETED };
       const next: Connection = {
         ...previous,
@@ -98,7 +106,12 @@ export function diffTarget(input: DiffInput): DiffResult {
   return { changes, unchanged };
 }
 
-function makeChange(kind: Change['kind'], previous: Connection | null, next: Connection, input: DiffInput): Change {
+function makeChange(
+  kind: Change['kind'],
+  previous: Connection | null,
+  next: Connection,
+  input: DiffInput,
+): Change {
   const history: HistoryVersion = {
     ...contentOf(next),
     version: next.version,
@@ -163,11 +176,23 @@ export function decideEvents(
       const previousStatus = oldByQueue.get(p.queue)?.status ?? null;
       if (p.status === FAILED && previousStatus !== FAILED) {
         events.push(
-          event('PEERING_FAILED', { queue: p.queue, resourceKind, previousStatus, status: FAILED, error: p.error }),
+          event('PEERING_FAILED', {
+            queue: p.queue,
+            resourceKind,
+            previousStatus,
+            status: FAILED,
+            error: p.error,
+          }),
         );
       } else if (p.status === ACTIVE && previousStatus === FAILED) {
         events.push(
-          event('PEERING_RECOVERED', { queue: p.queue, resourceKind, previousStatus, status: ACTIVE, error: null }),
+          event('PEERING_RECOVERED', {
+            queue: p.queue,
+            resourceKind,
+            previousStatus,
+            status: ACTIVE,
+            error: null,
+          }),
         );
       }
     }

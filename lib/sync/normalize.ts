@@ -81,7 +81,11 @@ export function normalizeConnection(
         .map((h) => ({ name: h.name ?? null, ip: h.ip ?? null }))
         .sort(byKey((h) => `${h.name ?? ''}\u0000${h.ip ?? ''}`)),
       routes: (r.routes ?? [])
-        .map((x) => ({ name: x.name ?? null, cidr: x.cidr ?? null, createdAt: isoFromEpochMs(x.create_time) }))
+        .map((x) => ({
+          name: x.name ?? null,
+          cidr: x.cidr ?? null,
+          createdAt: isoFromEpochMs(x.create_time),
+        }))
         .sort(byKey((x) => `${x.name ?? ''}\u0000${x.cidr ?? ''}`)),
       peerings,
       elasticResourcePools: normalizeResources(r.elastic_resource_pools),
@@ -90,7 +94,10 @@ export function normalizeConnection(
 }
 
 /** A whole sweep: good records normalized, bad ones quarantined, duplicates of one id merged (last wins). */
-export function normalizeSweep(target: Pick<Target, 'region' | 'projectId'>, records: unknown[]): NormalizedSweep {
+export function normalizeSweep(
+  target: Pick<Target, 'region' | 'projectId'>,
+  records: unknown[],
+): NormalizedSweep {
   const byId = new Map<string, { content: ConnectionContent; raw: unknown }>();
   const quarantined: QuarantinedRecord[] = [];
   records.forEach((raw, index) => {

@@ -17,7 +17,11 @@ const CONFLICT_ROUNDS = 3;
 
 export type PersistContext = Omit<DiffInput, 'stored'>;
 
-export async function persistChanges(store: Store, changes: Change[], ctx: PersistContext): Promise<Change[]> {
+export async function persistChanges(
+  store: Store,
+  changes: Change[],
+  ctx: PersistContext,
+): Promise<Change[]> {
   const applied: Change[] = [];
   let pending = changes;
   for (let round = 0; pending.length > 0; round++) {
@@ -62,7 +66,10 @@ async function rediff(store: Store, conflicts: Change[], ctx: PersistContext): P
   return redone;
 }
 
-async function readState(store: Store, c: Pick<Connection, 'region' | 'projectId' | 'id'>): Promise<Connection | null> {
+async function readState(
+  store: Store,
+  c: Pick<Connection, 'region' | 'projectId' | 'id'>,
+): Promise<Connection | null> {
   const out = await store.doc.send(
     new GetCommand({
       TableName: store.tableName,

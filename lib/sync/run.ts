@@ -11,13 +11,11 @@ import type { RunRecord, Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
 import { loadTargetState } from '../store/query.ts';
 import { acquireLease, putRun, releaseLease } from '../store/write.ts';
-import { persistChanges } from './persist.ts';
 import { type Change, diffTarget } from './diff.ts';
 import { normalizeSweep } from './normalize.ts';
+import { persistChanges } from './persist.ts';
 
-export type Progress =
-  | { kind: 'target-start'; target: Target }
-  | { kind: 'target-done'; run: RunRecord };
+export type Progress = { kind: 'target-start'; target: Target } | { kind: 'target-done'; run: RunRecord };
 
 export interface SyncDeps {
   store: Store;
@@ -97,7 +95,12 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     if (!sweep.complete) {
       // All or nothing: a partial view must not tombstone what it missed, and events from it could
       // not be told apart from those of the next complete sweep. Only the run record is written.
-      return await finish({ ...counted, outcome: 'incomplete', error: describeError(sweep.error), seen: sweep.records.length });
+      return await finish({
+        ...counted,
+        outcome: 'incomplete',
+        error: describeError(sweep.error),
+        seen: sweep.records.length,
+      });
     }
 
     const normalized = normalizeSweep(target, sweep.records);
@@ -117,7 +120,14 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
       now: startedAt,
       runId,
     });
-    const applied = await persistChanges(store, diff.changes, { target, observed: normalized.connections, protectedIds, mayDelete, now: startedAt, runId });
+    const applied = await persistChanges(store, diff.changes, {
+      target,
+      observed: normalized.connections,
+      protectedIds,
+      mayDelete,
+      now: startedAt,
+      runId,
+    });
     return await finish({
       ...counted,
       outcome: 'complete',
@@ -141,7 +151,11 @@ const becameDeleted = (c: Change): boolean =>
   c.next.status === 'DELETED' && c.previous !== null && c.previous.status !== 'DELETED';
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -17,7 +17,10 @@ const T3 = '2026-03-03T00:00:00.000Z';
 
 async function apply(t: Target, cs: ReturnType<typeof content>[], now: string, mayDelete = true) {
   const stored = await loadTargetState(ctx.store, t);
-  const observed = cs.map((c) => ({ content: { ...c, region: t.region, projectId: t.projectId }, raw: { id: c.id } }));
+  const observed = cs.map((c) => ({
+    content: { ...c, region: t.region, projectId: t.projectId },
+    raw: { id: c.id },
+  }));
   const d = diffTarget({ target: t, stored, observed, protectedIds: new Set(), mayDelete, now, runId: now });
   await writeChanges(ctx.store, d.changes);
 }
@@ -59,16 +62,24 @@ describe('query API', () => {
     expect((await get('/connections/nope')).status).toBe(404);
     const asc = (await get('/connections/a1/history')).body as { items: { version: number }[] };
     expect(asc.items.map((h) => h.version)).toEqual([1, 2, 3]);
-    const desc = (await get('/connections/a1/history', { order: 'desc', limit: '2' })).body as { items: { version: number }[]; cursor: string };
+    const desc = (await get('/connections/a1/history', { order: 'desc', limit: '2' })).body as {
+      items: { version: number }[];
+      cursor: string;
+    };
     expect(desc.items.map((h) => h.version)).toEqual([3, 2]);
-    const rest = (await get('/connections/a1/history', { order: 'desc', limit: '2', cursor: desc.cursor })).body as { items: { version: number }[]; cursor: string | null };
+    const rest = (await get('/connections/a1/history', { order: 'desc', limit: '2', cursor: desc.cursor }))
+      .body as { items: { version: number }[]; cursor: string | null };
     expect(rest.items.map((h) => h.version)).toEqual([1]);
-    const ranged = (await get('/connections/a1/history', { from: T2, to: T2 })).body as { items: { version: number }[] };
+    const ranged = (await get('/connections/a1/history', { from: T2, to: T2 })).body as {
+      items: { version: number }[];
+    };
     expect(ranged.items.map((h) => h.version)).toEqual([2]);
   });
 
   it('GET /peerings?status=FAILED lists the currently failed peerings across targets', async () => {
-    const res = (await get('/peerings', { status: 'FAILED' })).body as { items: { connectionId: string; queue: string }[] };
+    const res = (await get('/peerings', { status: 'FAILED' })).body as {
+      items: { connectionId: string; queue: string }[];
+    };
     expect(res.items.map((p) => `${p.connectionId}/${p.queue}`)).toEqual(['b1/q1']);
   });
 
@@ -86,7 +97,11 @@ describe('query API', () => {
 
   it('GET /snapshot rebuilds a target as it was at an instant before, between and after changes', async () => {
     const at = async (instant: string) =>
-      ((await get('/snapshot', { at: instant, region: 'cn-north-4', projectId: 'proj1' })).body as { items: { id: string; peerings: { status: string }[] }[] }).items;
+      (
+        (await get('/snapshot', { at: instant, region: 'cn-north-4', projectId: 'proj1' })).body as {
+          items: { id: string; peerings: { status: string }[] }[];
+        }
+      ).items;
     expect(await at('2026-02-01T00:00:00Z')).toEqual([]);
     expect((await at('2026-03-01T12:00:00Z')).map((c) => c.id).sort()).toEqual(['a1', 'a2', 'a3']);
     const between = await at('2026-03-02T12:00:00Z');
@@ -123,7 +138,11 @@ describe('query API', () => {
       DLI_TARGETS: 'cn-north-4:proj1,ap-southeast-1:proj2',
     });
     const { handler } = await import('../../functions/api.ts');
-    const res = await handler({ rawPath: '/connections/b1', requestContext: { http: { method: 'GET' } }, queryStringParameters: null });
+    const res = await handler({
+      rawPath: '/connections/b1',
+      requestContext: { http: { method: 'GET' } },
+      queryStringParameters: null,
+    });
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ id: 'b1', region: 'ap-southeast-1' });
     const bad = await handler({ rawPath: '/events', queryStringParameters: { limit: '-1' } });

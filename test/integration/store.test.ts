@@ -1,7 +1,13 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../lib/store/client.ts';
-import { getConnection, listEvents, listFailedConnections, listHistory, loadTargetState } from '../../lib/store/query.ts';
+import {
+  getConnection,
+  listEvents,
+  listFailedConnections,
+  listHistory,
+  loadTargetState,
+} from '../../lib/store/query.ts';
 import { keys } from '../../lib/store/table.ts';
 import { acquireLease, chunkChanges, releaseLease, writeChanges } from '../../lib/store/write.ts';
 import { diffTarget, type Observation } from '../../lib/sync/diff.ts';
@@ -13,11 +19,20 @@ beforeAll(async () => {
   store = await createTestStore({ retentionDays: 30 });
 });
 
-const obs = (...cs: ReturnType<typeof content>[]): Observation[] => cs.map((c) => ({ content: c, raw: { id: c.id, x: 1 } }));
+const obs = (...cs: ReturnType<typeof content>[]): Observation[] =>
+  cs.map((c) => ({ content: c, raw: { id: c.id, x: 1 } }));
 
 async function sync(observed: Observation[], now: string, mayDelete = true) {
   const stored = await loadTargetState(store, TARGET);
-  const diff = diffTarget({ target: TARGET, stored, observed, protectedIds: new Set(), mayDelete, now, runId: `run-${now}` });
+  const diff = diffTarget({
+    target: TARGET,
+    stored,
+    observed,
+    protectedIds: new Set(),
+    mayDelete,
+    now,
+    runId: `run-${now}`,
+  });
   const result = await writeChanges(store, diff.changes);
   return { diff, result };
 }
@@ -26,15 +41,30 @@ describe('store writes (DynamoDB Local)', () => {
   it('writes state, history and events in one go, with TTL on history, events and tombstones', async () => {
     const id = 'ttl-1';
     await sync(obs(content(id, { q1: 'FAILED' })), '2026-02-01T00:00:00.000Z', false);
-    const h = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: { PK: keys.historyPk(id), SK: keys.historySk('2026-02-01T00:00:00.000Z', 1) } }));
+    const h = await store.doc.send(
+      new GetCommand({
+        TableName: store.tableName,
+        Key: { PK: keys.historyPk(id), SK: keys.historySk('2026-02-01T00:00:00.000Z', 1) },
+      }),
+    );
     const thirtyDays = 30 * 86_400;
     expect(h.Item?.expiresAt).toBe(Date.parse('2026-02-01T00:00:00.000Z') / 1000 + thirtyDays);
     expect(JSON.parse(String(h.Item?.raw))).toEqual({ id, x: 1 });
     const events = (await listEvents(store, {})).items.filter((e) => e.connectionId === id);
     expect(events).toHaveLength(1);
-    const ev = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: { PK: keys.eventPk(events[0]?.id ?? ''), SK: 'EVENT' } }));
+    const ev = await store.doc.send(
+      new GetCommand({
+        TableName: store.tableName,
+        Key: { PK: keys.eventPk(events[0]?.id ?? ''), SK: 'EVENT' },
+      }),
+    );
     expect(ev.Item?.expiresAt).toBe(Date.parse('2026-02-01T00:00:00.000Z') / 1000 + thirtyDays);
-    const state = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: { PK: keys.targetPk(TARGET.region, TARGET.projectId), SK: keys.stateSk(id) } }));
+    const state = await store.doc.send(
+      new GetCommand({
+        TableName: store.tableName,
+        Key: { PK: keys.targetPk(TARGET.region, TARGET.projectId), SK: keys.stateSk(id) },
+      }),
+    );
     // A live connection never expires.
     expect(state.Item?.expiresAt).toBeUndefined();
   });
@@ -44,8 +74,24 @@ describe('store writes (DynamoDB Local)', () => {
     await sync(obs(content(id)), '2026-03-01T00:00:00.000Z', false);
     const stored = await loadTargetState(store, TARGET);
     // Two writers diff against the same stored version 1 …
-    const a = diffTarget({ target: TARGET, stored, observed: obs(content(id, { q1: 'FAILED' })), protectedIds: new Set(), mayDelete: false, now: '2026-03-01T01:00:00.000Z', runId: 'a' });
-    const b = diffTarget({ target: TARGET, stored, observed: obs(content(id, { q1: 'CREATING' })), protectedIds: new Set(), mayDelete: false, now: '2026-03-01T01:00:01.000Z', runId: 'b' });
+    const a = diffTarget({
+      target: TARGET,
+      stored,
+      observed: obs(content(id, { q1: 'FAILED' })),
+      protectedIds: new Set(),
+      mayDelete: false,
+      now: '2026-03-01T01:00:00.000Z',
+      runId: 'a',
+    });
+    const b = diffTarget({
+      target: TARGET,
+      stored,
+      observed: obs(content(id, { q1: 'CREATING' })),
+      protectedIds: new Set(),
+      mayDelete: false,
+      now: '2026-03-01T01:00:01.000Z',
+      runId: 'b',
+    });
     const first = await writeChanges(store, a.changes);
     const second = await writeChanges(store, b.changes);
     expect(first.applied).toHaveLength(1);
@@ -63,9 +109,25 @@ describe('store writes (DynamoDB Local)', () => {
     const ids = ['grp-1', 'grp-2', 'grp-3'];
     await sync(obs(...ids.map((i) => content(i))), '2026-04-01T00:00:00.000Z', false);
     const stored = await loadTargetState(store, TARGET);
-    const d = diffTarget({ target: TARGET, stored, observed: obs(...ids.map((i) => content(i, { q1: 'FAILED' }))), protectedIds: new Set(), mayDelete: false, now: '2026-04-01T01:00:00.000Z', runId: 'x' });
+    const d = diffTarget({
+      target: TARGET,
+      stored,
+      observed: obs(...ids.map((i) => content(i, { q1: 'FAILED' }))),
+      protectedIds: new Set(),
+      mayDelete: false,
+      now: '2026-04-01T01:00:00.000Z',
+      runId: 'x',
+    });
     // Someone else bumps grp-2 first.
-    const other = diffTarget({ target: TARGET, stored, observed: obs(content('grp-2', { q1: 'CREATING' })), protectedIds: new Set(), mayDelete: false, now: '2026-04-01T00:30:00.000Z', runId: 'y' });
+    const other = diffTarget({
+      target: TARGET,
+      stored,
+      observed: obs(content('grp-2', { q1: 'CREATING' })),
+      protectedIds: new Set(),
+      mayDelete: false,
+      now: '2026-04-01T00:30:00.000Z',
+      runId: 'y',
+    });
     await writeChanges(store, other.changes);
     const result = await writeChanges(store, d.changes);
     expect(result.applied.map((c) => c.next.id).sort()).toEqual(['grp-1', 'grp-3']);
@@ -74,7 +136,15 @@ describe('store writes (DynamoDB Local)', () => {
 
   it('chunks big change sets under the 100-item transaction limit without splitting a change', () => {
     const many = Array.from({ length: 120 }, (_, i) => content(`chunk-${i}`, { q1: 'FAILED', q2: 'FAILED' }));
-    const d = diffTarget({ target: TARGET, stored: new Map(), observed: obs(...many), protectedIds: new Set(), mayDelete: false, now: '2026-05-01T00:00:00.000Z', runId: 'c' });
+    const d = diffTarget({
+      target: TARGET,
+      stored: new Map(),
+      observed: obs(...many),
+      protectedIds: new Set(),
+      mayDelete: false,
+      now: '2026-05-01T00:00:00.000Z',
+      runId: 'c',
+    });
     const chunks = chunkChanges(store, d.changes);
     // 4 items per change (state, history, 2 events): 25 changes per transaction.
     expect(chunks.map((c) => c.length)).toEqual([25, 25, 25, 25, 20]);
@@ -91,7 +161,11 @@ describe('store writes (DynamoDB Local)', () => {
 
   it('finds one connection by id alone', async () => {
     await sync(obs(content('byid-1')), '2026-07-01T00:00:00.000Z', false);
-    expect(await getConnection(store, 'byid-1')).toMatchObject({ id: 'byid-1', region: TARGET.region, projectId: TARGET.projectId });
+    expect(await getConnection(store, 'byid-1')).toMatchObject({
+      id: 'byid-1',
+      region: TARGET.region,
+      projectId: TARGET.projectId,
+    });
     expect(await getConnection(store, 'nope')).toBeNull();
   });
 });

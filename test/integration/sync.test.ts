@@ -19,7 +19,10 @@ function setPeering(c: Raw, status: string, err = ''): void {
   Object.assign(queues(c)[0] as Raw, { status, err_msg: err });
 }
 const healthy = (n: number, seed = 1): Raw[] =>
-  makeConnections(n, { seed }).map((c) => ({ ...c, available_queue_info: queues(c).map((q) => ({ ...q, status: 'ACTIVE', err_msg: '' })) }));
+  makeConnections(n, { seed }).map((c) => ({
+    ...c,
+    available_queue_info: queues(c).map((q) => ({ ...q, status: 'ACTIVE', err_msg: '' })),
+  }));
 
 async function events() {
   return (await listEvents(h.store)).items;
@@ -99,7 +102,15 @@ describe('end-to-end sync against the DLI emulator and DynamoDB Local', () => {
     await h.sync();
     let evs = (await events()).filter((e) => e.type === 'PEERING_FAILED');
     expect(evs).toHaveLength(1);
-    expect(evs[0]).toMatchObject({ connectionId: data[2]!.id, queue: queues(data[2]!)[0]!.name, previousStatus: 'ACTIVE', status: 'FAILED', error: 'CIDR overlap', region: REGION, projectId: PROJECT });
+    expect(evs[0]).toMatchObject({
+      connectionId: data[2]!.id,
+      queue: queues(data[2]!)[0]!.name,
+      previousStatus: 'ACTIVE',
+      status: 'FAILED',
+      error: 'CIDR overlap',
+      region: REGION,
+      projectId: PROJECT,
+    });
 
     await h.sync();
     await h.sync();
@@ -121,7 +132,9 @@ describe('end-to-end sync against the DLI emulator and DynamoDB Local', () => {
     setPeering(data[1]!, 'FAILED', 'boom');
     h.dli.setConnections(PROJECT, data);
     await h.sync();
-    expect(await events()).toMatchObject([{ type: 'PEERING_FAILED', connectionId: data[1]!.id, previousStatus: null }]);
+    expect(await events()).toMatchObject([
+      { type: 'PEERING_FAILED', connectionId: data[1]!.id, previousStatus: null },
+    ]);
   });
 
   it('a connection gone from a complete sweep becomes a DELETED tombstone with one event', async () => {
@@ -133,7 +146,9 @@ describe('end-to-end sync against the DLI emulator and DynamoDB Local', () => {
     expect(runs[0]).toMatchObject({ deleted: 1, events: 1, deletionsApplied: true });
     const gone = (await listConnections(h.store, target)).items.find((c) => c.id === data[3]!.id);
     expect(gone).toMatchObject({ status: 'DELETED', deletedAt: runs[0]!.startedAt });
-    expect(await events()).toMatchObject([{ type: 'CONNECTION_DELETED', connectionId: data[3]!.id, previousStatus: 'ACTIVE', status: 'DELETED' }]);
+    expect(await events()).toMatchObject([
+      { type: 'CONNECTION_DELETED', connectionId: data[3]!.id, previousStatus: 'ACTIVE', status: 'DELETED' },
+    ]);
     await h.sync();
     expect(await events()).toHaveLength(1);
     expect((await listConnections(h.store, target)).items).toHaveLength(4);
@@ -166,7 +181,13 @@ describe('end-to-end sync against the DLI emulator and DynamoDB Local', () => {
     h.dli.setConnections(PROJECT, data);
     const { runs } = await h.sync();
     expect(runs[0]).toMatchObject({ outcome: 'complete', seen: 3, created: 3 });
-    expect(runs[0]!.quarantined).toEqual([{ index: expect.any(Number), id: (data[3] as Raw).id, reason: expect.stringContaining('available_queue_info') }]);
+    expect(runs[0]!.quarantined).toEqual([
+      {
+        index: expect.any(Number),
+        id: (data[3] as Raw).id,
+        reason: expect.stringContaining('available_queue_info'),
+      },
+    ]);
   });
 
   it('a bad record without an id blocks deletions (it could be any connection) but not updates', async () => {

@@ -4,7 +4,11 @@ import { contentHash } from '../../lib/sync/normalize.ts';
 
 export const TARGET = { region: 'cn-north-4', projectId: 'proj1' };
 
-export function content(id: string, peerings: Record<string, string> = { q1: 'ACTIVE' }, status = 'ACTIVE'): ConnectionContent {
+export function content(
+  id: string,
+  peerings: Record<string, string> = { q1: 'ACTIVE' },
+  status = 'ACTIVE',
+): ConnectionContent {
   return {
     ...TARGET,
     id,
@@ -29,5 +33,13 @@ export function content(id: string, peerings: Record<string, string> = { q1: 'AC
 }
 
 export function storedConnection(c: ConnectionContent, version: number, at: string): Connection {
-  return { ...c, firstSeenAt: at, lastSeenAt: at, lastChangedAt: at, deletedAt: null, version, contentHash: contentHash(c) };
+  return {
+    ...c,
+    firstSeenAt: at,
+    lastSeenAt: at,
+    lastChangedAt: at,
+    deletedAt: null,
+    version,
+    contentHash: contentHash(c),
+  };
 }

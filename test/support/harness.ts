@@ -22,7 +22,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { latencyMs?: number; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { latencyMs?: number; env?: Record<string, string> } = {},
+): Promise<Harness> {
   const dli = await startDliEmulator({ credentials: { [AK]: SK }, latencyMs: opts.latencyMs ?? 0 });
   const store = await createTestStore();
   const env = {

@@ -21,7 +21,10 @@ export async function createTestStore(opts: { retentionDays?: number } = {}): Pr
     clientConfig: {
       endpoint: ddbEndpoint(),
       region: LOCAL_AWS_ENV.AWS_REGION,
-      credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+      credentials: {
+        accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
+        secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+      },
     },
   });
   await setupTable(store);

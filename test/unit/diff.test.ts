@@ -7,7 +7,11 @@ const target = { region: 'cn-north-4', projectId: 'p1' };
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T01:00:00.000Z';
 
-function content(id: string, peerings: Record<string, string> = { q1: 'ACTIVE' }, status = 'ACTIVE'): ConnectionContent {
+function content(
+  id: string,
+  peerings: Record<string, string> = { q1: 'ACTIVE' },
+  status = 'ACTIVE',
+): ConnectionContent {
   return {
     ...target,
     id,
@@ -72,7 +76,13 @@ describe('diffTarget: state and history', () => {
     expect(r.changes).toHaveLength(1);
     const [ch] = r.changes;
     expect(ch?.kind).toBe('created');
-    expect(ch?.next).toMatchObject({ version: 1, firstSeenAt: T1, lastSeenAt: T1, lastChangedAt: T1, deletedAt: null });
+    expect(ch?.next).toMatchObject({
+      version: 1,
+      firstSeenAt: T1,
+      lastSeenAt: T1,
+      lastChangedAt: T1,
+      deletedAt: null,
+    });
     expect(ch?.history).toMatchObject({ id: 'a', version: 1, observedAt: T1, raw: { id: 'a' } });
   });
 
@@ -85,7 +95,10 @@ describe('diffTarget: state and history', () => {
   it('tombstones a connection absent from a sweep that may prove absence', () => {
     const r = diff([stored(content('a')), stored(content('b'))], [content('a')]);
     expect(r.changes).toHaveLength(1);
-    expect(r.changes[0]).toMatchObject({ kind: 'deleted', next: { id: 'b', status: 'DELETED', deletedAt: T1, version: 2, lastSeenAt: T0 } });
+    expect(r.changes[0]).toMatchObject({
+      kind: 'deleted',
+      next: { id: 'b', status: 'DELETED', deletedAt: T1, version: 2, lastSeenAt: T0 },
+    });
     // the tombstone keeps what we last knew
     expect(r.changes[0]?.next.peerings).toEqual(content('b').peerings);
   });
@@ -96,7 +109,9 @@ describe('diffTarget: state and history', () => {
   });
 
   it('never deletes a protected (quarantined) id', () => {
-    const r = diff([stored(content('a')), stored(content('b'))], [content('a')], { protectedIds: new Set(['b']) });
+    const r = diff([stored(content('a')), stored(content('b'))], [content('a')], {
+      protectedIds: new Set(['b']),
+    });
     expect(r.changes).toEqual([]);
   });
 
@@ -115,15 +130,28 @@ describe('diffTarget: events', () => {
   it('emits PEERING_FAILED when a peering becomes FAILED', () => {
     const r = diff([stored(content('a'))], [content('a', { q1: 'FAILED' })]);
     expect(eventsOf(r)).toEqual([
-      expect.objectContaining({ type: 'PEERING_FAILED', connectionId: 'a', connectionName: 'conn-a', queue: 'q1', previousStatus: 'ACTIVE', status: 'FAILED', error: 'boom', detectedAt: T1, region: 'cn-north-4', projectId: 'p1' }),
+      expect.objectContaining({
+        type: 'PEERING_FAILED',
+        connectionId: 'a',
+        connectionName: 'conn-a',
+        queue: 'q1',
+        previousStatus: 'ACTIVE',
+        status: 'FAILED',
+        error: 'boom',
+        detectedAt: T1,
+        region: 'cn-north-4',
+        projectId: 'p1',
+      }),
     ]);
   });
 
   it('emits PEERING_FAILED for a peering first seen FAILED (new connection or new queue)', () => {
-    expect(eventsOf(diff([], [content('a', { q1: 'FAILED' })]))).toMatchObject([{ type: 'PEERING_FAILED', previousStatus: null }]);
-    expect(eventsOf(diff([stored(content('a'))], [content('a', { q1: 'ACTIVE', q2: 'FAILED' })]))).toMatchObject([
-      { type: 'PEERING_FAILED', queue: 'q2', previousStatus: null },
+    expect(eventsOf(diff([], [content('a', { q1: 'FAILED' })]))).toMatchObject([
+      { type: 'PEERING_FAILED', previousStatus: null },
     ]);
+    expect(
+      eventsOf(diff([stored(content('a'))], [content('a', { q1: 'ACTIVE', q2: 'FAILED' })])),
+    ).toMatchObject([{ type: 'PEERING_FAILED', queue: 'q2', previousStatus: null }]);
   });
 
   it('emits nothing while a peering stays FAILED, even if other fields change', () => {
@@ -138,20 +166,36 @@ describe('diffTarget: events', () => {
     const first = diff([stored(content('a'), 1)], [content('a', { q1: 'FAILED' })]);
     const recovered = diff([stored(content('a', { q1: 'FAILED' }), 2)], [content('a')]);
     const again = diff([stored(content('a'), 3)], [content('a', { q1: 'FAILED' })]);
-    const failedEvents = [first, recovered, again].flatMap(eventsOf).filter((e) => e.type === 'PEERING_FAILED');
+    const failedEvents = [first, recovered, again]
+      .flatMap(eventsOf)
+      .filter((e) => e.type === 'PEERING_FAILED');
     expect(failedEvents).toHaveLength(2);
     expect(failedEvents[0]?.id).not.toBe(failedEvents[1]?.id);
-    expect(eventsOf(recovered)).toMatchObject([{ type: 'PEERING_RECOVERED', previousStatus: 'FAILED', status: 'ACTIVE' }]);
+    expect(eventsOf(recovered)).toMatchObject([
+      { type: 'PEERING_RECOVERED', previousStatus: 'FAILED', status: 'ACTIVE' },
+    ]);
   });
 
   it('CREATING → FAILED emits; FAILED → CREATING does not', () => {
-    expect(eventsOf(diff([stored(content('a', { q1: 'CREATING' }))], [content('a', { q1: 'FAILED' })]))).toHaveLength(1);
-    expect(eventsOf(diff([stored(content('a', { q1: 'FAILED' }))], [content('a', { q1: 'CREATING' })]))).toEqual([]);
+    expect(
+      eventsOf(diff([stored(content('a', { q1: 'CREATING' }))], [content('a', { q1: 'FAILED' })])),
+    ).toHaveLength(1);
+    expect(
+      eventsOf(diff([stored(content('a', { q1: 'FAILED' }))], [content('a', { q1: 'CREATING' })])),
+    ).toEqual([]);
   });
 
   it('emits CONNECTION_DELETED once when a connection disappears, then nothing', () => {
     const r = diff([stored(content('a', { q1: 'FAILED' }))], []);
-    expect(eventsOf(r)).toEqual([expect.objectContaining({ type: 'CONNECTION_DELETED', connectionId: 'a', previousStatus: 'ACTIVE', status: 'DELETED', queue: null })]);
+    expect(eventsOf(r)).toEqual([
+      expect.objectContaining({
+        type: 'CONNECTION_DELETED',
+        connectionId: 'a',
+        previousStatus: 'ACTIVE',
+        status: 'DELETED',
+        queue: null,
+      }),
+    ]);
     const tomb = r.changes[0]?.next as Connection;
     expect(eventsOf(diff([tomb], []))).toEqual([]);
   });
@@ -181,7 +225,12 @@ describe('diffTarget: events', () => {
 
   it('gives a transition the same id however often it is computed (idempotent writes)', () => {
     const a = eventsOf(diff([stored(content('a'))], [content('a', { q1: 'FAILED' })]));
-    const b = eventsOf(diff([stored(content('a'))], [content('a', { q1: 'FAILED' })], { now: '2030-01-01T00:00:00.000Z', runId: 'other' }));
+    const b = eventsOf(
+      diff([stored(content('a'))], [content('a', { q1: 'FAILED' })], {
+        now: '2030-01-01T00:00:00.000Z',
+        runId: 'other',
+      }),
+    );
     expect(a[0]?.id).toBe(b[0]?.id);
     expect(a[0]?.id).toBe(eventId('PEERING_FAILED', 'a', 'queue', 'q1', 2));
   });

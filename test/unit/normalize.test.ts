@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash, normalizeConnection, normalizeSweep, normalizeStatus } from '../../lib/sync/normalize.ts';
+import {
+  contentHash,
+  normalizeConnection,
+  normalizeStatus,
+  normalizeSweep,
+} from '../../lib/sync/normalize.ts';
 
 const target = { region: 'cn-north-4', projectId: 'p1' };
 
@@ -8,7 +13,13 @@ const record = (over: Record<string, unknown> = {}) => ({
   id: '4c693ecc-bab8-4113-a838-129cedc9a563',
   available_queue_info: [
     { status: 'ACTIVE', name: 'q2', peer_id: 'peer-2', err_msg: '', update_time: 1566889577861 },
-    { status: 'Failed', name: 'q1', peer_id: 'peer-1', err_msg: 'route conflict', update_time: 1566889577000 },
+    {
+      status: 'Failed',
+      name: 'q1',
+      peer_id: 'peer-1',
+      err_msg: 'route conflict',
+      update_time: 1566889577000,
+    },
   ],
   dest_vpc_id: 'vpc-1',
   dest_network_id: 'net-1',
@@ -45,10 +56,18 @@ describe('normalizeConnection', () => {
   it('makes peerings records keyed by queue, sorted so that API order is not a change', () => {
     const c = ok(record());
     expect(c.peerings).toEqual([
-      { queue: 'q1', peerId: 'peer-1', status: 'FAILED', error: 'route conflict', updatedAt: '2019-08-27T07:06:17.000Z' },
+      {
+        queue: 'q1',
+        peerId: 'peer-1',
+        status: 'FAILED',
+        error: 'route conflict',
+        updatedAt: '2019-08-27T07:06:17.000Z',
+      },
       { queue: 'q2', peerId: 'peer-2', status: 'ACTIVE', error: null, updatedAt: '2019-08-27T07:06:17.861Z' },
     ]);
-    const reversed = record({ available_queue_info: [...(record().available_queue_info as unknown[])].reverse() });
+    const reversed = record({
+      available_queue_info: [...(record().available_queue_info as unknown[])].reverse(),
+    });
     expect(contentHash(ok(reversed))).toBe(contentHash(c));
   });
 
@@ -63,7 +82,13 @@ describe('normalizeConnection', () => {
       }),
     );
     expect(c.elasticResourcePools).toEqual([
-      { queue: 'pool1', peerId: 'pp', status: 'CREATING', error: null, updatedAt: '1970-01-01T00:00:00.001Z' },
+      {
+        queue: 'pool1',
+        peerId: 'pp',
+        status: 'CREATING',
+        error: null,
+        updatedAt: '1970-01-01T00:00:00.001Z',
+      },
     ]);
     expect(c.hosts).toEqual([{ name: 'db', ip: '10.0.0.5' }]);
     expect(c.routes).toEqual([{ name: 'r1', cidr: '10.0.0.0/24', createdAt: '1970-01-01T00:00:01.000Z' }]);
@@ -72,32 +97,61 @@ describe('normalizeConnection', () => {
 
   it('tolerates missing and null optional fields', () => {
     const c = ok({ id: 'only-id' });
-    expect(c).toMatchObject({ id: 'only-id', name: null, status: 'UNKNOWN', peerings: [], hosts: [], createdAt: null });
+    expect(c).toMatchObject({
+      id: 'only-id',
+      name: null,
+      status: 'UNKNOWN',
+      peerings: [],
+      hosts: [],
+      createdAt: null,
+    });
     expect(ok(record({ available_queue_info: null, hosts: null, isPrivis: null })).peerings).toEqual([]);
   });
 
   it('rejects a record without a usable id, naming the field', () => {
-    expect(normalizeConnection(target, { name: 'x' })).toMatchObject({ ok: false, id: null, reason: expect.stringContaining('id') });
+    expect(normalizeConnection(target, { name: 'x' })).toMatchObject({
+      ok: false,
+      id: null,
+      reason: expect.stringContaining('id'),
+    });
     expect(normalizeConnection(target, { id: 42 })).toMatchObject({ ok: false, id: null });
     expect(normalizeConnection(target, 'not an object')).toMatchObject({ ok: false, id: null });
   });
 
   it('rejects wrong-typed fields but remembers the id so the connection is protected', () => {
     const r = normalizeConnection(target, record({ available_queue_info: 'oops' }));
-    expect(r).toMatchObject({ ok: false, id: '4c693ecc-bab8-4113-a838-129cedc9a563', reason: expect.stringContaining('available_queue_info') });
+    expect(r).toMatchObject({
+      ok: false,
+      id: '4c693ecc-bab8-4113-a838-129cedc9a563',
+      reason: expect.stringContaining('available_queue_info'),
+    });
     expect(normalizeConnection(target, record({ create_time: -5 }))).toMatchObject({ ok: false });
-    expect(normalizeConnection(target, record({ available_queue_info: [{ status: 'ACTIVE' }] }))).toMatchObject({ ok: false });
+    expect(
+      normalizeConnection(target, record({ available_queue_info: [{ status: 'ACTIVE' }] })),
+    ).toMatchObject({ ok: false });
   });
 
   it('rejects a connection listing one queue twice (the peering key would be ambiguous)', () => {
-    const dup = record({ available_queue_info: [{ name: 'q', status: 'ACTIVE' }, { name: 'q', status: 'FAILED' }] });
-    expect(normalizeConnection(target, dup)).toMatchObject({ ok: false, reason: expect.stringContaining('twice') });
+    const dup = record({
+      available_queue_info: [
+        { name: 'q', status: 'ACTIVE' },
+        { name: 'q', status: 'FAILED' },
+      ],
+    });
+    expect(normalizeConnection(target, dup)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('twice'),
+    });
   });
 });
 
 describe('normalizeSweep', () => {
   it('quarantines bad records and keeps the good ones', () => {
-    const out = normalizeSweep(target, [record({ id: 'a' }), { name: 'no id' }, record({ id: 'b', hosts: 7 })]);
+    const out = normalizeSweep(target, [
+      record({ id: 'a' }),
+      { name: 'no id' },
+      record({ id: 'b', hosts: 7 }),
+    ]);
     expect(out.connections.map((c) => c.content.id)).toEqual(['a']);
     expect(out.quarantined).toEqual([
       { index: 1, id: null, reason: expect.any(String) },

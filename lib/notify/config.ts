@@ -1,0 +1,256 @@
+/**
+ * Notification configuration: the channel list (NOTIFY_CHANNELS, a secret) and the notifier's
+ * options. Receives the environment as an argument, like lib/config.ts; never reads process.env.
+ *
+ * Every webhook URL and secret is a credential: no error message here ever contains one, nor any
+ * part of the raw JSON (a JSON.parse message can quote the input, so it is never passed on).
+ */
+import { z } from 'zod';
+import type { Env } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { EVENT_TYPES, type EventType } from '../model.ts';
+
+export const CHANNEL_TYPES = ['slack', 'teams', 'feishu', 'dingtalk', 'wecom', 'discord', 'googlechat', 'webhook'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+/** Platforms whose payload carries a signature made with `secret`. */
+const SIGNED: ReadonlySet<ChannelType> = new Set(['feishu', 'dingtalk', 'webhook']);
+
+export const DEFAULT_CONSOLE_URL = 'https://console.huaweicloud.com/dli/?region={region}#/main/enhancedConnections';
+export const CONSOLE_PLACEHOLDERS = ['region', 'projectId', 'connectionId', 'connectionName', 'queue'] as const;
+
+export interface ChannelConfig {
+  /** Key of the channel's delivery record on event items; also what logs and errors name. */
+  name: string;
+  type: ChannelType;
+  url: string;
+  secret?: string | undefined;
+  /** Only these event types; all when absent. */
+  events?: EventType[] | undefined;
+  /** region:projectId globs (`*` any run, `?` one character); all targets when absent. */
+  targets?: string[] | undefined;
+  /** More than this many events for the channel in one batch → one digest; 0 = never. */
+  digestThreshold?: number | undefined;
+  /** PEERING_RECOVERED messages; on unless false. */
+  recovered: boolean;
+}
+
+export interface RetryPolicy {
+  /** HTTP attempts per message within one delivery. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A 429 asking to wait longer than this is not waited for: the delivery is retried later. */
+  maxRetryAfterMs: number;
+  timeoutMs: number;
+}
+
+export interface FlapPolicy {
+  /** More than this many failures of one peering within the window is flapping. */
+  threshold: number;
+  windowMs: number;
+}
+
+export interface NotifyOptions {
+  consoleUrlTemplate: string;
+  /** null: flap suppression off. */
+  flap: FlapPolicy | null;
+  /** Default digest threshold for channels that set none; 0 = off. */
+  digestThreshold: number;
+  /** Deliveries (stream batch attempts) of one event to one channel before it is parked as failed. */
+  maxDeliveryAttempts: number;
+  retry: RetryPolicy;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+  timeoutMs: 10_000,
+};
+
+export const DEFAULT_OPTIONS: NotifyOptions = {
+  consoleUrlTemplate: DEFAULT_CONSOLE_URL,
+  flap: { threshold: 3, windowMs: 60 * 60_000 },
+  digestThreshold: 10,
+  maxDeliveryAttempts: 3,
+  retry: DEFAULT_RETRY,
+};
+
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const GLOB_PART = /^[A-Za-z0-9_*?-]{1,64}$/;
+
+/** Checks a webhook URL without ever quoting it: the URL is the secret for most platforms. */
+function urlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'url is not a valid URL';
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    return 'url must use https (plain http is accepted only for a loopback address)';
+  }
+  if (url.username || url.password) return 'url must not contain a user name or password';
+  return null;
+}
+
+const ChannelSchema = z
+  .object({
+    name: z.string().regex(NAME, { message: 'name must be 1-64 of A-Z a-z 0-9 _ -' }),
+    type: z.enum(CHANNEL_TYPES, { message: `type must be one of ${CHANNEL_TYPES.join(', ')}` }),
+    url: z.string({ message: 'url must be a string' }).superRefine((v, ctx) => {
+      const problem = urlProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    secret: z.string({ message: 'secret must be a string' }).min(1, { message: 'secret must not be empty' }).optional(),
+    events: z
+      .array(z.enum(EVENT_TYPES), { message: `events must be a list of ${EVENT_TYPES.join(', ')}` })
+      .min(1, { message: 'events must list at least one event type (omit it for all)' })
+      .optional(),
+    targets: z
+      .array(
+        z.string().refine((t) => t === '*' || t.split(':').length === 2 && t.split(':').every((p) => GLOB_PART.test(p)), {
+          message: 'targets entries must be region:projectId globs such as cn-north-4:* or *',
+        }),
+        { message: 'targets must be a list of region:projectId globs' },
+      )
+      .min(1, { message: 'targets must list at least one glob (omit it for all)' })
+      .optional(),
+    digestThreshold: z
+      .number({ message: 'digestThreshold must be a number' })
+      .int({ message: 'digestThreshold must be a whole number' })
+      .min(0, { message: 'digestThreshold must be 0 (off) or more' })
+      .max(1000, { message: 'digestThreshold must be at most 1000' })
+      .optional(),
+    recovered: z.boolean({ message: 'recovered must be true or false' }).default(true),
+  })
+  .strict({ message: 'has an unknown field; expected name, type, url, secret, events, targets, digestThreshold, recovered' })
+  .superRefine((c, ctx) => {
+    if (c.type === 'webhook' && !c.secret) {
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'type webhook needs a secret to sign its requests' });
+    }
+    if (c.secret && !SIGNED.has(c.type)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message: `secret is used only by feishu, dingtalk and webhook; ${c.type} has no signing (its URL is the secret)`,
+      });
+    }
+  });
+
+/**
+ * Parses the channel list. `variable` names where the JSON came from (NOTIFY_CHANNELS, or the SSM
+ * parameter) so the message says what to fix.
+ */
+export function parseChannels(json: string | undefined, variable = 'NOTIFY_CHANNELS'): ChannelConfig[] {
+  if (json === undefined || json.trim() === '') return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new ConfigError(
+      `${variable} is not valid JSON; expected an array such as [{"name":"ops","type":"slack","url":"https://hooks.slack.com/services/…"}]`,
+    );
+  }
+  if (!Array.isArray(value)) throw new ConfigError(`${variable} must be a JSON array of channel objects`);
+  const seen = new Set<string>();
+  return value.map((entry, i) => {
+    const rawName = entry && typeof entry === 'object' && typeof entry.name === 'string' && NAME.test(entry.name) ? entry.name : null;
+    const where = `${variable}[${i}]${rawName ? ` ("${rawName}")` : ''}`;
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new ConfigError(`${where} must be an object`);
+    const parsed = ChannelSchema.safeParse(entry);
+    if (!parsed.success) {
+      // Only our own messages and field names: zod never sees a reason to quote the input, but the
+      // url and secret must not leak even if a future zod did.
+      const issue = parsed.error.issues[0];
+      const field = issue?.path[0];
+      const message = field === 'url' || field === 'secret' ? safeFieldMessage(String(field), issue?.message) : issue?.message;
+      throw new ConfigError(`${where}: ${message ?? 'is not a valid channel'}`);
+    }
+    if (seen.has(parsed.data.name)) throw new ConfigError(`${where}: name is used twice; expected unique channel names`);
+    seen.add(parsed.data.name);
+    return parsed.data;
+  });
+}
+
+const OWN_MESSAGES = /^(url|secret|type webhook) [a-z ,()-]+[a-z)]$|^secret is used only by [a-z ,;()]+$/;
+const safeFieldMessage = (field: string, message: string | undefined): string =>
+  message && OWN_MESSAGES.test(message) ? message : `${field} is not valid`;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} is "${raw.slice(0, 20)}"; expected a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** Fills a console URL template; values are URL-encoded so data can never change the link's shape. */
+export function fillTemplate(template: string, values: Record<(typeof CONSOLE_PLACEHOLDERS)[number], string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
+    key in values ? encodeURIComponent(values[key as keyof typeof values]) : whole,
+  );
+}
+
+export function parseConsoleTemplate(value: string | undefined): string {
+  if (value === undefined || value === '') return DEFAULT_CONSOLE_URL;
+  const unknown = [...value.matchAll(/\{(\w*)\}/g)]
+    .map((m) => m[1] ?? '')
+    .filter((k) => !(CONSOLE_PLACEHOLDERS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `NOTIFY_CONSOLE_URL has unknown placeholder {${unknown[0]?.slice(0, 30)}}; expected only ${CONSOLE_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+    );
+  }
+  const sample = fillTemplate(value, { region: 'r', projectId: 'p', connectionId: 'c', connectionName: 'n', queue: 'q' });
+  let url: URL;
+  try {
+    url = new URL(sample);
+  } catch {
+    throw new ConfigError('NOTIFY_CONSOLE_URL is not a URL template; expected e.g. https://console.huaweicloud.com/dli/?region={region}');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new ConfigError('NOTIFY_CONSOLE_URL must use https');
+  }
+  return value;
+}
+
+export function loadNotifyOptions(env: Env): NotifyOptions {
+  const flapThreshold = intVar(env, 'NOTIFY_FLAP_THRESHOLD', 3, 0, 1000);
+  return {
+    consoleUrlTemplate: parseConsoleTemplate(env.NOTIFY_CONSOLE_URL),
+    flap:
+      flapThreshold === 0
+        ? null
+        : { threshold: flapThreshold, windowMs: intVar(env, 'NOTIFY_FLAP_WINDOW_MINUTES', 60, 1, 7 * 24 * 60) * 60_000 },
+    digestThreshold: intVar(env, 'NOTIFY_DIGEST_THRESHOLD', 10, 0, 1000),
+    maxDeliveryAttempts: intVar(env, 'NOTIFY_MAX_DELIVERY_ATTEMPTS', 3, 1, 100),
+    retry: {
+      ...DEFAULT_RETRY,
+      timeoutMs: intVar(env, 'NOTIFY_HTTP_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
+      maxRetryAfterMs: intVar(env, 'NOTIFY_MAX_RETRY_AFTER_SECONDS', 60, 0, 900) * 1000,
+    },
+  };
+}
+
+export interface ChannelSource {
+  /** Name of an SSM SecureString parameter holding the channel JSON; wins over `json`. */
+  parameter: string | null;
+  json: string | undefined;
+}
+
+/** Where the channel list comes from; the SSM read itself is in ssm.ts (I/O). */
+export function channelSource(env: Env): ChannelSource {
+  const parameter = env.NOTIFY_CHANNELS_PARAMETER?.trim() || null;
+  if (parameter && !/^[A-Za-z0-9_.\-/]{1,2048}$/.test(parameter)) {
+    throw new ConfigError('NOTIFY_CHANNELS_PARAMETER is not an SSM parameter name; expected e.g. /dli-sync/notify-channels');
+  }
+  return { parameter, json: env.NOTIFY_CHANNELS };
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
+import { makeConnections } from '../support/emulator-data.ts';
+import { type Harness, PROJECT, SK, startHarness } from '../support/harness.ts';
+
+let h: Harness;
+let data: Record<string, unknown>[];
+beforeAll(async () => {
+  h = await startHarness();
+  data = makeConnections(30, { seed: 3 }).map((c) => ({
+    ...c,
+    available_queue_info: (c.available_queue_info as Record<string, unknown>[]).map((q) => ({
+      ...q,
+      status: 'ACTIVE',
+      err_msg: '',
+    })),
+  }));
+  h.dli.setConnections(PROJECT, data);
+});
+afterAll(() => h.close());
+
+const noStackTrace = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+describe('dli-sync CLI (real process, emulator, DynamoDB Local)', () => {
+  it('setup is idempotent, sync --json prints the run records, and the read commands show the result', async () => {
+    const env = { ...h.env, TABLE_NAME: `cli-${randomUUID().slice(0, 8)}` };
+    const setup1 = await runCli(['setup'], env);
+    expect(setup1).toMatchObject({ code: 0 });
+    expect(setup1.stdout).toContain('created');
+    expect((await runCli(['setup'], env)).stdout).toContain('already exists');
+
+    const sync1 = await runCli(['sync', '--json'], env);
+    expect(sync1.code).toBe(0);
+    expect(JSON.parse(sync1.stdout)).toMatchObject([{ outcome: 'complete', seen: 30, created: 30 }]);
+
+    // A peering fails and a connection disappears.
+    const first = data[0] as Record<string, unknown>;
+    Object.assign((first.available_queue_info as Record<string, unknown>[])[0] as object, {
+      status: 'FAILED',
+      err_msg: 'boom',
+    });
+    h.dli.setConnections(PROJECT, data.slice(0, 29));
+    const sync2 = await runCli(['sync'], env);
+    expect(sync2.code).toBe(0);
+    expect(sync2.stdout).toMatch(/complete .* 1 changed, 1 deleted/);
+
+    const conns = JSON.parse((await runCli(['connections', '--json'], env)).stdout) as Record<
+      string,
+      unknown
+    >[];
+    expect(conns).toHaveLength(30);
+    expect(Object.keys(conns[0] ?? {})).toEqual(
+      expect.arrayContaining([
+        'region',
+        'projectId',
+        'id',
+        'name',
+        'status',
+        'destVpcId',
+        'destNetworkId',
+        'isPrivis',
+        'createdAt',
+        'hosts',
+        'peerings',
+        'elasticResourcePools',
+        'firstSeenAt',
+        'lastSeenAt',
+      ]),
+    );
+    const deleted = JSON.parse((await runCli(['connections', '--status', 'deleted', '--json'], env)).stdout);
+    expect(deleted).toMatchObject([{ id: data[29]?.id, status: 'DELETED' }]);
+
+    const history = JSON.parse((await runCli(['history', String(first.id), '--json'], env)).stdout) as Record<
+      string,
+      unknown
+    >[];
+    expect(history.map((v) => v.version)).toEqual([1, 2]);
+    expect(history[1]).toHaveProperty('observedAt');
+
+    const events = JSON.parse((await runCli(['events', '--json'], env)).stdout) as Record<string, unknown>[];
+    expect(events.map((e) => e.type).sort()).toEqual(['CONNECTION_DELETED', 'PEERING_FAILED']);
+    expect(Object.keys(events[0] ?? {})).toEqual(
+      expect.arrayContaining([
+        'id',
+        'type',
+        'region',
+        'projectId',
+        'connectionId',
+        'connectionName',
+        'queue',
+        'previousStatus',
+        'status',
+        'error',
+        'detectedAt',
+      ]),
+    );
+
+    const table = await runCli(['events'], env);
+    expect(table.stdout).toMatch(/^DETECTED AT\s+TYPE/);
+    expect(table.stdout).toContain('PEERING_FAILED');
+  });
+
+  it('exits 1 when a sweep did not complete', async () => {
+    const env = {
+      ...h.env,
+      TABLE_NAME: `cli-${randomUUID().slice(0, 8)}`,
+      HUAWEICLOUD_SDK_SK: 'wrong-secret-value-123',
+    };
+    await runCli(['setup'], env);
+    const res = await runCli(['sync'], env);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/incomplete/);
+    expect(res.stdout).toMatch(/401/);
+    expect(res.stdout + res.stderr).not.toContain('wrong-secret-value-123');
+    expect(res.stdout + res.stderr).not.toContain(SK);
+    noStackTrace(res.stderr);
+  });
+
+  it.each([
+    [['sync'], { DLI_TARGETS: '' }, /DLI_TARGETS is not set/],
+    [['sync'], { DLI_TARGETS: 'nonsense' }, /DLI_TARGETS entry "nonsense" is not region:projectId/],
+    [['sync'], { HUAWEICLOUD_SDK_SK: '' }, /HUAWEICLOUD_SDK_SK is not set/],
+    [['sync'], { DLI_ENDPOINT: 'http://dli.example.com' }, /DLI_ENDPOINT must use https/],
+    [['sync'], { TABLE_NAME: '' }, /TABLE_NAME is not set/],
+    [['sync'], { DLI_PAGE_SIZE: '0' }, /DLI_PAGE_SIZE .* expected a whole number from 1 to 1000/],
+    [['frobnicate'], {}, /unknown command "frobnicate"/],
+    [['history'], {}, /history takes exactly one connection id/],
+    [['events', '--from', 'yesterday'], {}, /--from must be an ISO-8601 time/],
+    [['events', '--limit', '-3'], {}, /--limit|-3/],
+    [['events', '--bogus'], {}, /Unknown option '--bogus'/],
+  ])('bad usage %j with %j: exit 2, one clear line, nothing written', async (args, over, message) => {
+    const res = await runCli(args, { ...h.env, ...over });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(message);
+    expect(res.stderr.split('\n')[0]).toMatch(/^dli-sync: /);
+    noStackTrace(res.stderr);
+    expect(res.stdout).toBe('');
+  });
+
+  it('names a missing table and how to create it', async () => {
+    const res = await runCli(['events'], { ...h.env, TABLE_NAME: 'does-not-exist' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('table does-not-exist not found; run "dli-sync setup" first');
+  });
+});
