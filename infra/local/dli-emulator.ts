@@ -34,6 +34,8 @@ export interface EmulatorFaults {
   slow?: { times: number; ms: number };
   /** `count` as the total of matching connections (default) or as the size of the page. */
   countMode?: 'total' | 'page';
+  /** Added to `count`: a server whose count disagrees with its own listing. */
+  countDelta?: number;
   /** Answer every page as if offset were 0. */
   ignoreOffset?: boolean;
   /** Right after the `afterRequests`-th list request (counted from setFaults) is answered, change the data. */
@@ -79,6 +81,8 @@ export interface DliEmulator {
   getConnections(projectId: string): unknown[];
   /** List requests received (answered with data or an error) since start or resetRequests. */
   requests(): number;
+  /** The most list requests that were in progress at once since start or resetRequests. */
+  maxConcurrent(): number;
   resetRequests(): void;
   /** Token requests received by the IAM endpoint. */
   iamRequests(): number;
@@ -173,6 +177,8 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
   let faults: EmulatorFaults = {};
   let sinceFaults = 0;
   let listRequests = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   let iamCount = 0;
   let hook: ((info: ListRequestInfo) => void) | null = null;
 
@@ -276,7 +282,7 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
     }
     const all = sortedByCreation(applyFilters(projects.get(projectId) ?? [], q));
     const page = limit === 0 ? all.slice(offset) : all.slice(offset, offset + limit);
-    const count = faults.countMode === 'page' ? page.length : all.length;
+    const count = (faults.countMode === 'page' ? page.length : all.length) + (faults.countDelta ?? 0);
     const text = JSON.stringify({ is_success: true, message: '', count, connections: page });
     const mutate = faults.mutate;
     if (mutate && sinceFaults === mutate.afterRequests) {
@@ -375,7 +381,13 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
           sinceFaults++;
           return sendJson(res, 401, denied);
         }
-        await handleList(res, projectId, query);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          await handleList(res, projectId, query);
+        } finally {
+          inFlight--;
+        }
       };
       route().catch((err: unknown) => {
         if (!res.headersSent)
@@ -399,8 +411,10 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
     },
     getConnections: (projectId) => structuredClone(projects.get(projectId) ?? []),
     requests: () => listRequests,
+    maxConcurrent: () => maxInFlight,
     resetRequests: () => {
       listRequests = 0;
+      maxInFlight = inFlight;
     },
     iamRequests: () => iamCount,
     setFaults: (f) => {

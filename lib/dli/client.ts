@@ -181,7 +181,7 @@ export function interpretResponse(
     const type = String(headers['content-type'] ?? 'no content type').split(';')[0];
     return failure(
       target,
-      `non-JSON error body (${type}, ${text.length} chars)`,
+      `${parsed ? 'unrecognized JSON' : 'non-JSON'} error body (${type}, ${text.length} chars)`,
       status,
       null,
       isRetryableStatus(status),
@@ -290,15 +290,15 @@ async function attemptOnce(
 
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 /** Full-jitter exponential backoff: uniform in [0, min(max, base * 2^(retry-1))]. */

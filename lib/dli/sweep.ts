@@ -95,7 +95,16 @@ async function fetchPage(ctx: Ctx, index: number): Promise<Page> {
   }
   ctx.stats.pages++;
   const count = typeof page.count === 'number' ? page.count : null;
-  return { index, records, keys: records.map(keyOf), count };
+  const keys = records.map(keyOf);
+  const first = ctx.pages.get(0);
+  if (index > 0 && first && keys.length > 0 && keys.join('\n') === first.keys.join('\n')) {
+    // Checked as pages arrive: otherwise a server that ignores offset would be paged up to maxPages.
+    throw new Inconsistent(
+      `the server ignores offset: offset ${index * stride} returned the first page again`,
+      false,
+    );
+  }
+  return { index, records, keys, count };
 }
 
 /**
@@ -149,17 +158,10 @@ async function fetchRange(
 
 /** Checks the overlaps and assembles the de-duplicated listing of pages 0..last. */
 function assemble(ctx: Ctx, pages: Map<number, Page>, last: number): unknown[] {
-  const first = pages.get(0)!;
   const overlap = ctx.limit - ctx.stride;
   let listed = 0;
   for (let i = 0; i <= last; i++) {
     const page = pages.get(i)!;
-    if (i > 0 && page.keys.length > 0 && page.keys.join('\n') === first.keys.join('\n')) {
-      throw new Inconsistent(
-        `the server ignores offset: offset ${i * ctx.stride} returned the first page again`,
-        false,
-      );
-    }
     if (i > 0 && overlap > 0 && page.keys[0] !== pages.get(i - 1)!.keys[ctx.limit - 1]) {
       const at = `offsets ${(i - 1) * ctx.stride} and ${i * ctx.stride}`;
       throw new Inconsistent(`the listing shifted between the pages at ${at}`, true);
@@ -222,12 +224,13 @@ async function sweepOnce(ctx: Ctx): Promise<unknown[]> {
   return assemble(ctx, pages, firstShort ?? Math.max(...pages.keys()));
 }
 
-function inconsistentError(target: Target, reason: string): DliApiError {
+/** A shift may be gone on the next run (retryable); a server ignoring offset or paging forever is not. */
+function inconsistentError(target: Target, reason: string, retryable: boolean): DliApiError {
   return new DliApiError(`DLI list connections incomplete for ${targetName(target)}: ${reason}`, {
     target: targetName(target),
     httpStatus: null,
     errorCode: null,
-    retryable: true,
+    retryable,
   });
 }
 
@@ -278,7 +281,7 @@ export async function sweepTarget(target: Target, options: SweepOptions & SweepT
       if (err instanceof DliApiError) return { ...incomplete, error: err };
       if (err.repairable && attempt === 1) continue;
       const reason = err.repairable ? `${err.reason}, again on a second sweep` : err.reason;
-      return { ...incomplete, error: inconsistentError(target, reason) };
+      return { ...incomplete, error: inconsistentError(target, reason, err.repairable) };
     }
   }
 }
