@@ -5,25 +5,42 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { route } from '../lib/api/routes.ts';
 import { storeFor } from '../lib/app.ts';
 import { type Env, loadQueryTargets, loadStoreConfig, loadSyncConfig } from '../lib/config.ts';
+import { closeDliPools } from '../lib/dli/client.ts';
 import { ConfigError, describeError } from '../lib/errors.ts';
 import type { Connection, RunRecord } from '../lib/model.ts';
 import { listConnections, listEvents, listHistory, listRuns } from '../lib/store/query.ts';
 import { setupTable } from '../lib/store/setup.ts';
+import { snapshotAt } from '../lib/store/snapshot.ts';
 import { syncAll } from '../lib/sync/run.ts';
-import { connectionsTable, eventsTable, historyTable, runLine, runsTable } from './format.ts';
+import {
+  connectionsTable,
+  eventsTable,
+  historyTable,
+  inventoryCsv,
+  peeringsTable,
+  runLine,
+  runsTable,
+} from './format.ts';
 
 const USAGE = `usage: dli-sync <command> [options]
   setup                          create the DynamoDB table (idempotent)
   sync [--json]                  sync every configured target once
   connections [--status S] [--json]
   history <connection-id> [--from ISO] [--to ISO] [--limit N] [--desc] [--json]
-  events [--from ISO] [--to ISO] [--limit N] [--json]
-  runs [--limit N] [--json]`;
+  events [--from ISO] [--to ISO] [--limit N] [--desc] [--json]
+  runs [--from ISO] [--to ISO] [--limit N] [--json]
+  peerings [--status S] [--json]                 peerings in a status (default FAILED), all targets
+  snapshot --at ISO [--include-deleted] [--json|--csv]   the inventory as it was at that instant
+  export [--json|--csv]                           the current inventory (tombstones included)`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
+  csv: { type: 'boolean' },
+  at: { type: 'string' },
+  'include-deleted': { type: 'boolean' },
   status: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -45,6 +62,9 @@ const isoInstant = (flag: string) =>
 
 const FlagsSchema = z.object({
   json: z.boolean().default(false),
+  csv: z.boolean().default(false),
+  'include-deleted': z.boolean().default(false),
+  at: isoInstant('at').optional(),
   desc: z.boolean().default(false),
   status: z
     .string()
@@ -87,6 +107,10 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
     io.err(`dli-sync: ${flags.error.issues[0]?.message ?? 'invalid option'}`);
     return 2;
   }
+  if (flags.data.json && flags.data.csv) {
+    io.err('dli-sync: --json and --csv exclude each other; pick one');
+    return 2;
+  }
   try {
     return await run(command, positionals, flags.data, env, io);
   } catch (err) {
@@ -125,6 +149,8 @@ async function run(command: string, args: string[], flags: Flags, env: Env, io: 
         },
       });
       if (flags.json) io.out(JSON.stringify(summary.runs, null, 2));
+      // Keep-alive sockets would otherwise hold the process open for their idle timeout.
+      await closeDliPools();
       return summary.ok ? 0 : 1;
     }
     case 'connections': {
@@ -179,9 +205,40 @@ async function run(command: string, args: string[], flags: Flags, env: Env, io: 
       print(runs, () => runsTable(runs));
       return 0;
     }
+    case 'peerings': {
+      noArgs(command, args);
+      const store = storeFor(loadStoreConfig(env));
+      const targets = loadQueryTargets(env);
+      const res = await route({ store, targets }, 'GET', '/peerings', {
+        status: flags.status ?? 'FAILED',
+        limit: '1000',
+      });
+      const items = (res.body as { items: Parameters<typeof peeringsTable>[0] }).items;
+      print(items, () => peeringsTable(items));
+      return 0;
+    }
+    case 'snapshot':
+    case 'export': {
+      noArgs(command, args);
+      const store = storeFor(loadStoreConfig(env));
+      const list: Parameters<typeof inventoryCsv>[0] = [];
+      for (const target of loadQueryTargets(env)) {
+        if (command === 'export') list.push(...(await listConnections(store, target)).items);
+        else {
+          if (!flags.at)
+            throw new ConfigError('snapshot needs --at, an ISO-8601 time, e.g. --at 2026-11-28T10:00:00Z');
+          list.push(
+            ...(await snapshotAt(store, target, flags.at, { includeDeleted: flags['include-deleted'] })),
+          );
+        }
+      }
+      if (flags.csv) io.out(inventoryCsv(list));
+      else print(list, () => connectionsTable(list as Connection[]));
+      return 0;
+    }
     default:
       throw new ConfigError(
-        `unknown command "${command.slice(0, 40)}"; expected one of setup, sync, connections, history, events, runs`,
+        `unknown command "${command.slice(0, 40)}"; expected one of setup, sync, connections, history, events, runs, peerings, snapshot, export`,
       );
   }
 }

@@ -90,3 +90,83 @@ export function runLine(r: RunRecord): string {
   const quarantine = r.quarantined.length ? `, ${r.quarantined.length} record(s) quarantined` : '';
   return `${base}${quarantine}${r.error ? ` — ${r.error}` : ''}`;
 }
+
+/**
+ * RFC 4180 CSV. A cell that a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with
+ * a quote: connection names come from the API and must not become formulas on someone's desktop.
+ */
+export function csv(headers: string[], rows: (string | number | boolean | null)[][]): string {
+  const cell = (v: string | number | boolean | null): string => {
+    let s = v === null ? '' : String(v);
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [headers, ...rows].map((r) => r.map(cell).join(',')).join('\r\n');
+}
+
+type Inventoried = Omit<Connection, 'lastChangedAt' | 'deletedAt' | 'version' | 'contentHash'> & {
+  observedAt?: string;
+};
+
+export function inventoryCsv(list: Inventoried[]): string {
+  const peerings = (ps: Connection['peerings']): string => ps.map((p) => `${p.queue}:${p.status}`).join(';');
+  return csv(
+    [
+      'region',
+      'projectId',
+      'id',
+      'name',
+      'status',
+      'destVpcId',
+      'destNetworkId',
+      'isPrivis',
+      'createdAt',
+      'peerings',
+      'elasticResourcePools',
+      'firstSeenAt',
+      'lastSeenAt',
+      'observedAt',
+    ],
+    list.map((c) => [
+      c.region,
+      c.projectId,
+      c.id,
+      c.name,
+      c.status,
+      c.destVpcId,
+      c.destNetworkId,
+      c.isPrivis,
+      c.createdAt,
+      peerings(c.peerings),
+      peerings(c.elasticResourcePools),
+      c.firstSeenAt,
+      c.lastSeenAt,
+      c.observedAt ?? null,
+    ]),
+  );
+}
+
+export function peeringsTable(
+  list: {
+    region: string;
+    projectId: string;
+    connectionName: string | null;
+    connectionId: string;
+    queue: string;
+    status: string;
+    error: string | null;
+    updatedAt: string | null;
+  }[],
+): string {
+  return table(
+    ['TARGET', 'CONNECTION', 'QUEUE', 'STATUS', 'SINCE', 'ERROR'],
+    list.map((p) => [
+      `${p.region}/${p.projectId}`,
+      p.connectionName ?? p.connectionId,
+      p.queue,
+      p.status,
+      p.updatedAt,
+      p.error,
+    ]),
+  );
+}

@@ -114,7 +114,6 @@ export interface SyncConfig extends StoreConfig {
 export function loadCredentials(env: Env): Credentials {
   const ak = env.HUAWEICLOUD_SDK_AK;
   const sk = env.HUAWEICLOUD_SDK_SK;
-  const token = env.HUAWEICLOUD_SDK_AUTH_TOKEN;
   if (ak || sk) {
     if (!ak)
       throw new ConfigError(
@@ -126,9 +125,31 @@ export function loadCredentials(env: Env): Credentials {
       );
     return { kind: 'aksk', ak, sk, securityToken: env.HUAWEICLOUD_SDK_SECURITY_TOKEN || undefined };
   }
+  const token = env.HUAWEICLOUD_SDK_AUTH_TOKEN;
   if (token) return { kind: 'token', token };
+  const user = env.HUAWEICLOUD_SDK_IAM_USER;
+  if (user) {
+    const domainName = env.HUAWEICLOUD_SDK_IAM_DOMAIN;
+    const password = env.HUAWEICLOUD_SDK_IAM_PASSWORD;
+    if (!domainName)
+      throw new ConfigError(
+        'HUAWEICLOUD_SDK_IAM_DOMAIN is not set; expected the account (domain) name of HUAWEICLOUD_SDK_IAM_USER',
+      );
+    if (!password)
+      throw new ConfigError(
+        'HUAWEICLOUD_SDK_IAM_PASSWORD is not set; expected the password of HUAWEICLOUD_SDK_IAM_USER',
+      );
+    const endpoint = env.HUAWEICLOUD_SDK_IAM_ENDPOINT;
+    return {
+      kind: 'iam',
+      domainName,
+      userName: user,
+      password,
+      iamEndpoint: endpoint ? parseEndpoint(endpoint, 'HUAWEICLOUD_SDK_IAM_ENDPOINT') : undefined,
+    };
+  }
   throw new ConfigError(
-    'HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK are not set; expected an access key pair (or HUAWEICLOUD_SDK_AUTH_TOKEN)',
+    'HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK are not set; expected an access key pair (or HUAWEICLOUD_SDK_AUTH_TOKEN, or HUAWEICLOUD_SDK_IAM_USER with _DOMAIN and _PASSWORD)',
   );
 }
 
