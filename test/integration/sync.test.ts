@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra/local/dynamodb-local.ts';
 import { listConnections, listEvents, listHistory, listRuns } from '../../lib/store/query.ts';
+import { syncAll } from '../../lib/sync/run.ts';
 import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, REGION, startHarness } from '../support/harness.ts';
 
@@ -220,5 +222,25 @@ describe('end-to-end sync against the DLI emulator and DynamoDB Local', () => {
     expect(outcomes).toEqual(['complete', 'skipped']);
     expect((await listConnections(h.store, target)).items).toHaveLength(150);
     expect(await events()).toHaveLength(1);
+  });
+
+  it('one failing target never stops the others, and its run record says why', async () => {
+    h.dli.setConnections(PROJECT, healthy(10));
+    const closed = await freePort();
+    const config = {
+      ...h.config,
+      targets: [
+        { region: 'cn-east-3', projectId: 'unreachable', endpoint: `http://127.0.0.1:${closed}` },
+        ...h.config.targets,
+      ],
+    };
+    const { runs, ok } = await syncAll(config, { store: h.store });
+    expect(ok).toBe(false);
+    expect(runs.map((r) => [r.projectId, r.outcome])).toEqual([
+      ['unreachable', 'incomplete'],
+      [PROJECT, 'complete'],
+    ]);
+    expect(runs[0]!.error).toMatch(/cn-east-3\/unreachable/);
+    expect((await listConnections(h.store, target)).items).toHaveLength(10);
   });
 });
