@@ -8,6 +8,7 @@ import { listConnectionsPage } from '../lib/dli/client.ts';
 import type { Credentials } from '../lib/dli/types.ts';
 import type { Target } from '../lib/model.ts';
 import { record, type Store } from '../lib/store/client.ts';
+import { writeUnits } from '../lib/store/size.ts';
 
 export async function naiveSync(
   store: Store,
@@ -28,9 +29,18 @@ export async function naiveSync(
     pages++;
     const list = (page.connections ?? []) as Record<string, unknown>[];
     for (const c of list) {
-      await put(store, { PK: `NAIVE#${target.projectId}`, SK: `CONN#${String(c.id)}`, ...c, available_queue_info: undefined });
+      await put(store, {
+        PK: `NAIVE#${target.projectId}`,
+        SK: `CONN#${String(c.id)}`,
+        ...c,
+        available_queue_info: undefined,
+      });
       for (const q of (c.available_queue_info ?? []) as Record<string, unknown>[]) {
-        await put(store, { PK: `NAIVE#${target.projectId}`, SK: `PEER#${String(c.id)}#${String(q.name)}`, ...q });
+        await put(store, {
+          PK: `NAIVE#${target.projectId}`,
+          SK: `PEER#${String(c.id)}#${String(q.name)}`,
+          ...q,
+        });
       }
     }
     seen += list.length;
@@ -41,7 +51,10 @@ export async function naiveSync(
 }
 
 async function put(store: Store, item: Record<string, unknown>): Promise<void> {
-  const out = await store.doc.send(new PutCommand({ TableName: store.tableName, Item: item, ReturnConsumedCapacity: 'TOTAL' }));
+  const out = await store.doc.send(
+    new PutCommand({ TableName: store.tableName, Item: item, ReturnConsumedCapacity: 'TOTAL' }),
+  );
   store.meter.itemWrites++;
+  store.meter.estimatedWriteUnits += writeUnits(item, false);
   record(store.meter, 'write', out.ConsumedCapacity);
 }

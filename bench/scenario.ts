@@ -2,9 +2,10 @@
  * One measured sync in a fresh process, so that its peak RSS is its own. Bundled by bench/sync.ts with
  * esbuild and run with plain `node`, as Lambda would run it. Prints one JSON line.
  */
-import { createStore } from '../lib/store/client.ts';
-import type { Target } from '../lib/model.ts';
+
 import type { SyncConfig } from '../lib/config.ts';
+import type { Target } from '../lib/model.ts';
+import { createStore } from '../lib/store/client.ts';
 import { syncAll } from '../lib/sync/run.ts';
 import { naiveSync } from './naive.ts';
 
@@ -23,7 +24,11 @@ const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const store = createStore({
   tableName: args.table,
   retentionDays: 400,
-  clientConfig: { endpoint: args.ddbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+  clientConfig: {
+    endpoint: args.ddbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  },
 });
 const credentials = { kind: 'aksk' as const, ak: args.ak, sk: args.sk };
 const started = performance.now();
@@ -44,7 +49,14 @@ if (args.variant === 'naive') {
   };
   const { runs } = await syncAll(config, { store });
   const run = runs[0]!;
-  result = { requests: run.apiRequests, pages: run.pages, seen: run.seen, events: run.events, outcome: run.outcome, error: run.error };
+  result = {
+    requests: run.apiRequests,
+    pages: run.pages,
+    seen: run.seen,
+    events: run.events,
+    outcome: run.outcome,
+    error: run.error,
+  };
 }
 const wallMs = performance.now() - started;
 process.stdout.write(
@@ -52,6 +64,7 @@ process.stdout.write(
     ...result,
     wallMs,
     writeUnits: store.meter.writeUnits,
+    estimatedWriteUnits: store.meter.estimatedWriteUnits,
     readUnits: store.meter.readUnits,
     itemWrites: store.meter.itemWrites,
     peakRssMb: process.resourceUsage().maxRSS / 1024,

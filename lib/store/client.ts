@@ -10,6 +10,8 @@ export interface CapacityMeter {
   writeUnits: number;
   /** Item writes issued (each Put/Update/Delete, inside transactions too). */
   itemWrites: number;
+  /** Write units by DynamoDB's documented rules (lib/store/size.ts), for what DynamoDB Local misreports. */
+  estimatedWriteUnits: number;
 }
 
 export interface Store {
@@ -37,7 +39,7 @@ export function createStore(opts: {
     raw,
     tableName: opts.tableName,
     retentionDays: opts.retentionDays,
-    meter: { readUnits: 0, writeUnits: 0, itemWrites: 0 },
+    meter: { readUnits: 0, writeUnits: 0, itemWrites: 0, estimatedWriteUnits: 0 },
   };
 }
 

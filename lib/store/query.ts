@@ -1,7 +1,7 @@
 /**
  * Every read the sync, the CLI and the API make. All are Query or GetItem by key; no Scan.
  */
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from '../errors.ts';
 import type { ChangeEvent, Connection, HistoryVersion, RunRecord, Target } from '../model.ts';
 import { record, type Store } from './client.ts';
@@ -79,6 +79,83 @@ export async function loadTargetState(
       return [c.id, c];
     }),
   );
+}
+
+/** What the diff needs to know of every stored connection to tell which ones may have changed. */
+export interface StoredSummary {
+  id: string;
+  contentHash: string;
+  version: number;
+  status: string;
+}
+
+/**
+ * The target's stored connections, reduced to id, hash, version and status: a re-sync of 10,000
+ * unchanged connections must not hold (or validate) 10,000 full objects in memory. Read units are
+ * the same as a full read; only memory and CPU are saved.
+ */
+export async function loadTargetIndex(
+  store: Store,
+  target: Pick<Target, 'region' | 'projectId'>,
+): Promise<Map<string, StoredSummary>> {
+  const page = await queryPage(
+    store,
+    {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+      ExpressionAttributeValues: { ':pk': keys.targetPk(target.region, target.projectId), ':sk': 'CONN#' },
+      ProjectionExpression: 'id, contentHash, version, #s',
+      ExpressionAttributeNames: { '#s': 'status' },
+    },
+    all,
+  );
+  const index = new Map<string, StoredSummary>();
+  for (const item of page.items) {
+    const { id, contentHash, version, status } = item as Record<string, unknown>;
+    if (
+      typeof id !== 'string' ||
+      typeof contentHash !== 'string' ||
+      typeof version !== 'number' ||
+      typeof status !== 'string'
+    ) {
+      throw new Error(
+        `stored state item of ${target.region}/${target.projectId} is malformed (id ${String(id).slice(0, 64)})`,
+      );
+    }
+    index.set(id, { id, contentHash, version, status });
+  }
+  return index;
+}
+
+/** Full stored state of some connections of a target (BatchGetItem, 100 keys a call, unprocessed keys retried). */
+export async function loadConnections(
+  store: Store,
+  target: Pick<Target, 'region' | 'projectId'>,
+  ids: readonly string[],
+): Promise<Map<string, Connection>> {
+  const out = new Map<string, Connection>();
+  const pk = keys.targetPk(target.region, target.projectId);
+  for (let i = 0; i < ids.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+      [store.tableName]: {
+        Keys: ids.slice(i, i + 100).map((id) => ({ PK: pk, SK: keys.stateSk(id) })),
+        ConsistentRead: true,
+      },
+    };
+    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+      if (attempt > 10) throw new Error('DynamoDB kept returning unprocessed keys for BatchGetItem');
+      const res = await store.doc.send(
+        new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      record(store.meter, 'read', res.ConsumedCapacity);
+      for (const item of res.Responses?.[store.tableName] ?? []) {
+        const c = toConnection(item);
+        out.set(c.id, c);
+      }
+      request = res.UnprocessedKeys as typeof request;
+    }
+  }
+  return out;
 }
 
 /**

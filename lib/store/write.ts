@@ -8,6 +8,7 @@ import type { RunRecord } from '../model.ts';
 import type { Change } from '../sync/diff.ts';
 import { record, type Store } from './client.ts';
 import { eventItem, historyItem, type Item, runItem, stateItem } from './items.ts';
+import { writeUnits } from './size.ts';
 import { keys } from './table.ts';
 
 /** DynamoDB's limits for one TransactWriteItems call: 100 actions, 4 MB. We stay under both. */
@@ -116,6 +117,7 @@ async function transact(store: Store, actions: TransactItem[]): Promise<void> {
     new TransactWriteCommand({ TransactItems: actions, ReturnConsumedCapacity: 'TOTAL' }),
   );
   store.meter.itemWrites += actions.length;
+  for (const a of actions) if (a.Put?.Item) store.meter.estimatedWriteUnits += writeUnits(a.Put.Item, true);
   record(store.meter, 'write', out.ConsumedCapacity);
 }
 
@@ -130,6 +132,7 @@ export async function putItem(store: Store, item: Item, condition?: string): Pro
     }),
   );
   store.meter.itemWrites += 1;
+  store.meter.estimatedWriteUnits += writeUnits(item, false);
   record(store.meter, 'write', out.ConsumedCapacity);
 }
 
@@ -168,6 +171,7 @@ export async function acquireLease(
       }),
     );
     store.meter.itemWrites += 1;
+    store.meter.estimatedWriteUnits += 1;
     record(store.meter, 'write', out.ConsumedCapacity);
     return true;
   } catch (err) {
@@ -195,6 +199,7 @@ export async function releaseLease(
       }),
     );
     store.meter.itemWrites += 1;
+    store.meter.estimatedWriteUnits += 1;
     record(store.meter, 'write', out.ConsumedCapacity);
   } catch (err) {
     if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return;

@@ -124,6 +124,39 @@ function makeChange(
   return { kind, previous, next, history, events: decideEvents(previous, next, input) };
 }
 
+/**
+ * Which stored connections the diff must see in full: those observed with another content hash, and
+ * those absent from a sweep that may delete them. Everything else is unchanged by definition (same
+ * hash) and needs no full read. Pure; the shell uses it to load only what may change.
+ */
+export function selectCandidates(
+  index: ReadonlyMap<string, { contentHash: string; status: string }>,
+  observed: readonly Observation[],
+  protectedIds: ReadonlySet<string>,
+  mayDelete: boolean,
+): { changed: Observation[]; fetchIds: string[]; unchanged: number } {
+  const changed: Observation[] = [];
+  const fetchIds: string[] = [];
+  const seen = new Set<string>();
+  let unchanged = 0;
+  for (const o of observed) {
+    seen.add(o.content.id);
+    const stored = index.get(o.content.id);
+    if (stored && stored.contentHash === contentHash(o.content)) {
+      unchanged++;
+      continue;
+    }
+    changed.push(o);
+    if (stored) fetchIds.push(o.content.id);
+  }
+  if (mayDelete) {
+    for (const [id, s] of index) {
+      if (!seen.has(id) && !protectedIds.has(id) && s.status !== DELETED) fetchIds.push(id);
+    }
+  }
+  return { changed, fetchIds, unchanged };
+}
+
 /** The transitions that matter, for one connection going from `previous` to `next`. */
 export function decideEvents(
   previous: Connection | null,

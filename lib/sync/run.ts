@@ -9,9 +9,9 @@ import type { SweepOptions, SweepResult } from '../dli/types.ts';
 import { describeError } from '../errors.ts';
 import type { RunRecord, Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
-import { loadTargetState } from '../store/query.ts';
+import { loadConnections, loadTargetIndex } from '../store/query.ts';
 import { acquireLease, putRun, releaseLease } from '../store/write.ts';
-import { type Change, diffTarget } from './diff.ts';
+import { type Change, diffTarget, selectCandidates } from './diff.ts';
 import { normalizeSweep } from './normalize.ts';
 import { persistChanges } from './persist.ts';
 
@@ -85,6 +85,9 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
   if (!leased) return finish({ ...base, outcome: 'skipped', error: 'another run holds this target’s lease' });
 
   try {
+    // Fetch and read the stored state at once: they are independent, and the sweep is API-bound.
+    const storedIndex = loadTargetIndex(store, target);
+    storedIndex.catch(() => undefined); // awaited below; an incomplete sweep may never look at it
     const sweep = await (deps.sweep ?? sweepTarget)(target, {
       credentials: config.credentials,
       pageSize: config.pageSize,
@@ -110,11 +113,13 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     );
     // A bad record without an id could be any stored connection: absence proves nothing then.
     const mayDelete = normalized.quarantined.every((q) => q.id !== null);
-    const stored = await loadTargetState(store, target);
+    // Only connections whose hash differs, or that vanished, are read in full and diffed.
+    const candidates = selectCandidates(await storedIndex, normalized.connections, protectedIds, mayDelete);
+    const stored = await loadConnections(store, target, candidates.fetchIds);
     const diff = diffTarget({
       target,
       stored,
-      observed: normalized.connections,
+      observed: candidates.changed,
       protectedIds,
       mayDelete,
       now: startedAt,
@@ -135,7 +140,7 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
       created: applied.filter((c) => c.kind === 'created').length,
       changed: applied.filter((c) => c.kind === 'changed').length,
       deleted: applied.filter((c) => becameDeleted(c)).length,
-      unchanged: diff.unchanged,
+      unchanged: candidates.unchanged + diff.unchanged,
       events: applied.reduce((n, c) => n + c.events.length, 0),
       deletionsApplied: mayDelete,
       quarantined: normalized.quarantined,

@@ -40,7 +40,7 @@ async function scenario(faults: EmulatorFaults | ((data: Raw[]) => EmulatorFault
   const store: Store = {
     ...h.store,
     tableName: env.TABLE_NAME,
-    meter: { readUnits: 0, writeUnits: 0, itemWrites: 0 },
+    meter: { readUnits: 0, writeUnits: 0, itemWrites: 0, estimatedWriteUnits: 0 },
   };
   await setupTable(store);
   const data = healthy();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Connection, ConnectionContent } from '../../lib/model.ts';
-import { type DiffInput, diffTarget, eventId } from '../../lib/sync/diff.ts';
+import { type DiffInput, diffTarget, eventId, selectCandidates } from '../../lib/sync/diff.ts';
 import { contentHash } from '../../lib/sync/normalize.ts';
 
 const target = { region: 'cn-north-4', projectId: 'p1' };
@@ -233,5 +233,44 @@ describe('diffTarget: events', () => {
     );
     expect(a[0]?.id).toBe(b[0]?.id);
     expect(a[0]?.id).toBe(eventId('PEERING_FAILED', 'a', 'queue', 'q1', 2));
+  });
+});
+
+describe('selectCandidates', () => {
+  const index = (list: Connection[]) =>
+    new Map(list.map((c) => [c.id, { contentHash: c.contentHash, status: c.status }]));
+  const o = (c: ConnectionContent) => ({ content: c, raw: null });
+  it('skips same-hash connections and asks for the full state of changed and vanished ones only', () => {
+    const same = stored(content('same'));
+    const changedBefore = stored(content('chg'));
+    const gone = stored(content('gone'));
+    const tomb = stored(content('tomb', {}, 'DELETED'));
+    const r = selectCandidates(
+      index([same, changedBefore, gone, tomb]),
+      [o(content('same')), o(content('chg', { q1: 'FAILED' })), o(content('new'))],
+      new Set(),
+      true,
+    );
+    expect(r.unchanged).toBe(1);
+    expect(r.changed.map((x) => x.content.id)).toEqual(['chg', 'new']);
+    expect(r.fetchIds.sort()).toEqual(['chg', 'gone']);
+  });
+  it('asks for no vanished connection when the sweep may not delete, nor for protected ids', () => {
+    const gone = stored(content('gone'));
+    const prot = stored(content('prot'));
+    expect(selectCandidates(index([gone, prot]), [], new Set(), false).fetchIds).toEqual([]);
+    expect(selectCandidates(index([gone, prot]), [], new Set(['prot']), true).fetchIds).toEqual(['gone']);
+  });
+  it('yields the same changes as a full diff', () => {
+    const storedList = [stored(content('a')), stored(content('b')), stored(content('c', { q1: 'FAILED' }))];
+    const observed = [content('a'), content('c'), content('d', { q1: 'FAILED' })];
+    const full = diff(storedList, observed);
+    const cand = selectCandidates(index(storedList), observed.map(o), new Set(), true);
+    const partial = diff(
+      storedList.filter((s) => cand.fetchIds.includes(s.id)),
+      cand.changed.map((x) => x.content),
+    );
+    expect(partial.changes).toEqual(full.changes);
+    expect(cand.unchanged + partial.unchanged).toBe(full.unchanged);
   });
 });

@@ -4,7 +4,15 @@ import type { HistoryVersion } from '../../lib/model.ts';
 
 describe('csv', () => {
   it('quotes separators, quotes and newlines (RFC 4180)', () => {
-    expect(csv(['a', 'b'], [['x,y', 'say "hi"'], ['line\nbreak', null]])).toBe('a,b\r\n"x,y","say ""hi"""\r\n"line\nbreak",');
+    expect(
+      csv(
+        ['a', 'b'],
+        [
+          ['x,y', 'say "hi"'],
+          ['line\nbreak', null],
+        ],
+      ),
+    ).toBe('a,b\r\n"x,y","say ""hi"""\r\n"line\nbreak",');
   });
   it('defuses spreadsheet formulas in API-provided text', () => {
     expect(csv(['name'], [['=HYPERLINK("http://evil")'], ['+1'], ['@SUM(A1)'], ['-2']])).toBe(
@@ -20,12 +28,20 @@ describe('describeChange', () => {
     ({
       name,
       status,
-      peerings: Object.entries(peerings).map(([queue, s]) => ({ queue, status: s, peerId: null, error: null, updatedAt: null })),
+      peerings: Object.entries(peerings).map(([queue, s]) => ({
+        queue,
+        status: s,
+        peerId: null,
+        error: null,
+        updatedAt: null,
+      })),
       elasticResourcePools: [],
     }) as unknown as HistoryVersion;
   it('says what changed between two versions', () => {
     expect(describeChange(undefined, v({ q: 'ACTIVE' }))).toBe('first seen');
-    expect(describeChange(v({ q: 'ACTIVE', r: 'ACTIVE' }), v({ q: 'FAILED', s: 'CREATING' }))).toBe('q ACTIVE→FAILED, +s CREATING, -r');
+    expect(describeChange(v({ q: 'ACTIVE', r: 'ACTIVE' }), v({ q: 'FAILED', s: 'CREATING' }))).toBe(
+      'q ACTIVE→FAILED, +s CREATING, -r',
+    );
     expect(describeChange(v({}), v({}, 'DELETED', 'd'))).toBe('status ACTIVE→DELETED, renamed c→d');
     expect(describeChange(v({}), v({}))).toBe('details changed');
   });

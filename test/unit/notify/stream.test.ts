@@ -1,0 +1,47 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { EVENT_SOURCE_FILTER, parseStreamBatch } from '../../../lib/notify/stream.ts';
+import { eventItem } from '../../../lib/store/items.ts';
+import { event } from './fixtures.ts';
+
+const record = (eventName: string, image: Record<string, unknown> | undefined, seq: string) => ({
+  eventID: `id-${seq}`,
+  eventName,
+  eventSource: 'aws:dynamodb',
+  dynamodb: {
+    SequenceNumber: seq,
+    ...(image ? { NewImage: marshall(image, { removeUndefinedValues: true }) } : {}),
+    StreamViewType: 'NEW_AND_OLD_IMAGES',
+  },
+});
+
+describe('stream batches', () => {
+  it('keeps INSERTs of event items, as the event source filter does', () => {
+    const e = event();
+    const batch = parseStreamBatch({
+      Records: [
+        record('INSERT', eventItem(e, 400), '100'),
+        record('MODIFY', eventItem(e, 400), '101'),
+        record('INSERT', { PK: 'TARGET#x', SK: 'CONN#y', entity: 'connection' }, '102'),
+        record('REMOVE', undefined, '103'),
+      ],
+    });
+    expect(batch.events).toEqual([{ sequenceNumber: '100', event: e }]);
+    expect(batch.invalid).toEqual([]);
+  });
+  it('reports event items that are not valid events, without their content', () => {
+    const batch = parseStreamBatch({
+      Records: [record('INSERT', { PK: 'EVENT#x', SK: 'EVENT', entity: 'event', id: 'x' }, '7')],
+    });
+    expect(batch.invalid).toEqual([{ sequenceNumber: '7', reason: 'not a valid change event' }]);
+  });
+  it('rejects a payload that is not a stream batch', () => {
+    expect(() => parseStreamBatch({ records: [] })).toThrow();
+  });
+  it('exports the filter for the event source mapping', () => {
+    expect(EVENT_SOURCE_FILTER).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { entity: { S: ['event'] } } },
+    });
+  });
+});
