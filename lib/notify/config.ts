@@ -10,14 +10,30 @@ import type { Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { EVENT_TYPES, type EventType } from '../model.ts';
 
-export const CHANNEL_TYPES = ['slack', 'teams', 'feishu', 'dingtalk', 'wecom', 'discord', 'googlechat', 'webhook'] as const;
+export const CHANNEL_TYPES = [
+  'slack',
+  'teams',
+  'feishu',
+  'dingtalk',
+  'wecom',
+  'discord',
+  'googlechat',
+  'webhook',
+] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /** Platforms whose payload carries a signature made with `secret`. */
 const SIGNED: ReadonlySet<ChannelType> = new Set(['feishu', 'dingtalk', 'webhook']);
 
-export const DEFAULT_CONSOLE_URL = 'https://console.huaweicloud.com/dli/?region={region}#/main/enhancedConnections';
-export const CONSOLE_PLACEHOLDERS = ['region', 'projectId', 'connectionId', 'connectionName', 'queue'] as const;
+export const DEFAULT_CONSOLE_URL =
+  'https://console.huaweicloud.com/dli/?region={region}#/main/enhancedConnections';
+export const CONSOLE_PLACEHOLDERS = [
+  'region',
+  'projectId',
+  'connectionId',
+  'connectionName',
+  'queue',
+] as const;
 
 export interface ChannelConfig {
   /** Key of the channel's delivery record on event items; also what logs and errors name. */
@@ -99,40 +115,62 @@ function urlProblem(value: string): string | null {
   return null;
 }
 
+// Every message below is our own text: a zod default could one day quote the input, and the url and
+// secret must never appear in an error. Unknown keys are not named either (a mangled JSON can turn a
+// URL into a key).
 const ChannelSchema = z
-  .object({
-    name: z.string().regex(NAME, { message: 'name must be 1-64 of A-Z a-z 0-9 _ -' }),
-    type: z.enum(CHANNEL_TYPES, { message: `type must be one of ${CHANNEL_TYPES.join(', ')}` }),
-    url: z.string({ message: 'url must be a string' }).superRefine((v, ctx) => {
-      const problem = urlProblem(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-    secret: z.string({ message: 'secret must be a string' }).min(1, { message: 'secret must not be empty' }).optional(),
-    events: z
-      .array(z.enum(EVENT_TYPES), { message: `events must be a list of ${EVENT_TYPES.join(', ')}` })
-      .min(1, { message: 'events must list at least one event type (omit it for all)' })
-      .optional(),
-    targets: z
-      .array(
-        z.string().refine((t) => t === '*' || t.split(':').length === 2 && t.split(':').every((p) => GLOB_PART.test(p)), {
-          message: 'targets entries must be region:projectId globs such as cn-north-4:* or *',
-        }),
-        { message: 'targets must be a list of region:projectId globs' },
-      )
-      .min(1, { message: 'targets must list at least one glob (omit it for all)' })
-      .optional(),
-    digestThreshold: z
-      .number({ message: 'digestThreshold must be a number' })
-      .int({ message: 'digestThreshold must be a whole number' })
-      .min(0, { message: 'digestThreshold must be 0 (off) or more' })
-      .max(1000, { message: 'digestThreshold must be at most 1000' })
-      .optional(),
-    recovered: z.boolean({ message: 'recovered must be true or false' }).default(true),
-  })
-  .strict({ message: 'has an unknown field; expected name, type, url, secret, events, targets, digestThreshold, recovered' })
+  .strictObject(
+    {
+      name: z.string().regex(NAME, { message: 'name must be 1-64 of A-Z a-z 0-9 _ -' }),
+      type: z.enum(CHANNEL_TYPES, { message: `type must be one of ${CHANNEL_TYPES.join(', ')}` }),
+      url: z.string({ message: 'url must be a string' }).superRefine((v, ctx) => {
+        const problem = urlProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+      secret: z
+        .string({ message: 'secret must be a string' })
+        .min(1, { message: 'secret must not be empty' })
+        .optional(),
+      events: z
+        .array(z.enum(EVENT_TYPES, { message: `events must be a list of ${EVENT_TYPES.join(', ')}` }), {
+          message: `events must be a list of ${EVENT_TYPES.join(', ')}`,
+        })
+        .min(1, { message: 'events must list at least one event type (omit it for all)' })
+        .optional(),
+      targets: z
+        .array(
+          z
+            .string({ message: 'targets entries must be strings' })
+            .refine(
+              (t) => t === '*' || (t.split(':').length === 2 && t.split(':').every((p) => GLOB_PART.test(p))),
+              {
+                message: 'targets entries must be region:projectId globs such as cn-north-4:* or *',
+              },
+            ),
+          { message: 'targets must be a list of region:projectId globs' },
+        )
+        .min(1, { message: 'targets must list at least one glob (omit it for all)' })
+        .optional(),
+      digestThreshold: z
+        .number({ message: 'digestThreshold must be a number' })
+        .int({ message: 'digestThreshold must be a whole number' })
+        .min(0, { message: 'digestThreshold must be 0 (off) or more' })
+        .max(1000, { message: 'digestThreshold must be at most 1000' })
+        .optional(),
+      recovered: z.boolean({ message: 'recovered must be true or false' }).default(true),
+    },
+    {
+      error:
+        'has an unknown field; expected only name, type, url, secret, events, targets, digestThreshold, recovered',
+    },
+  )
   .superRefine((c, ctx) => {
     if (c.type === 'webhook' && !c.secret) {
-      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'type webhook needs a secret to sign its requests' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message: 'type webhook needs a secret to sign its requests',
+      });
     }
     if (c.secret && !SIGNED.has(c.type)) {
       ctx.addIssue({
@@ -160,27 +198,23 @@ export function parseChannels(json: string | undefined, variable = 'NOTIFY_CHANN
   if (!Array.isArray(value)) throw new ConfigError(`${variable} must be a JSON array of channel objects`);
   const seen = new Set<string>();
   return value.map((entry, i) => {
-    const rawName = entry && typeof entry === 'object' && typeof entry.name === 'string' && NAME.test(entry.name) ? entry.name : null;
+    const rawName =
+      entry && typeof entry === 'object' && typeof entry.name === 'string' && NAME.test(entry.name)
+        ? entry.name
+        : null;
     const where = `${variable}[${i}]${rawName ? ` ("${rawName}")` : ''}`;
-    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new ConfigError(`${where} must be an object`);
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+      throw new ConfigError(`${where} must be an object`);
     const parsed = ChannelSchema.safeParse(entry);
     if (!parsed.success) {
-      // Only our own messages and field names: zod never sees a reason to quote the input, but the
-      // url and secret must not leak even if a future zod did.
-      const issue = parsed.error.issues[0];
-      const field = issue?.path[0];
-      const message = field === 'url' || field === 'secret' ? safeFieldMessage(String(field), issue?.message) : issue?.message;
-      throw new ConfigError(`${where}: ${message ?? 'is not a valid channel'}`);
+      throw new ConfigError(`${where}: ${parsed.error.issues[0]?.message ?? 'is not a valid channel'}`);
     }
-    if (seen.has(parsed.data.name)) throw new ConfigError(`${where}: name is used twice; expected unique channel names`);
+    if (seen.has(parsed.data.name))
+      throw new ConfigError(`${where}: name is used twice; expected unique channel names`);
     seen.add(parsed.data.name);
     return parsed.data;
   });
 }
-
-const OWN_MESSAGES = /^(url|secret|type webhook) [a-z ,()-]+[a-z)]$|^secret is used only by [a-z ,;()]+$/;
-const safeFieldMessage = (field: string, message: string | undefined): string =>
-  message && OWN_MESSAGES.test(message) ? message : `${field} is not valid`;
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -193,7 +227,10 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
 }
 
 /** Fills a console URL template; values are URL-encoded so data can never change the link's shape. */
-export function fillTemplate(template: string, values: Record<(typeof CONSOLE_PLACEHOLDERS)[number], string>): string {
+export function fillTemplate(
+  template: string,
+  values: Record<(typeof CONSOLE_PLACEHOLDERS)[number], string>,
+): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
     key in values ? encodeURIComponent(values[key as keyof typeof values]) : whole,
   );
@@ -209,12 +246,20 @@ export function parseConsoleTemplate(value: string | undefined): string {
       `NOTIFY_CONSOLE_URL has unknown placeholder {${unknown[0]?.slice(0, 30)}}; expected only ${CONSOLE_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
     );
   }
-  const sample = fillTemplate(value, { region: 'r', projectId: 'p', connectionId: 'c', connectionName: 'n', queue: 'q' });
+  const sample = fillTemplate(value, {
+    region: 'r',
+    projectId: 'p',
+    connectionId: 'c',
+    connectionName: 'n',
+    queue: 'q',
+  });
   let url: URL;
   try {
     url = new URL(sample);
   } catch {
-    throw new ConfigError('NOTIFY_CONSOLE_URL is not a URL template; expected e.g. https://console.huaweicloud.com/dli/?region={region}');
+    throw new ConfigError(
+      'NOTIFY_CONSOLE_URL is not a URL template; expected e.g. https://console.huaweicloud.com/dli/?region={region}',
+    );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     throw new ConfigError('NOTIFY_CONSOLE_URL must use https');
@@ -229,7 +274,10 @@ export function loadNotifyOptions(env: Env): NotifyOptions {
     flap:
       flapThreshold === 0
         ? null
-        : { threshold: flapThreshold, windowMs: intVar(env, 'NOTIFY_FLAP_WINDOW_MINUTES', 60, 1, 7 * 24 * 60) * 60_000 },
+        : {
+            threshold: flapThreshold,
+            windowMs: intVar(env, 'NOTIFY_FLAP_WINDOW_MINUTES', 60, 1, 7 * 24 * 60) * 60_000,
+          },
     digestThreshold: intVar(env, 'NOTIFY_DIGEST_THRESHOLD', 10, 0, 1000),
     maxDeliveryAttempts: intVar(env, 'NOTIFY_MAX_DELIVERY_ATTEMPTS', 3, 1, 100),
     retry: {
@@ -250,7 +298,9 @@ export interface ChannelSource {
 export function channelSource(env: Env): ChannelSource {
   const parameter = env.NOTIFY_CHANNELS_PARAMETER?.trim() || null;
   if (parameter && !/^[A-Za-z0-9_.\-/]{1,2048}$/.test(parameter)) {
-    throw new ConfigError('NOTIFY_CHANNELS_PARAMETER is not an SSM parameter name; expected e.g. /dli-sync/notify-channels');
+    throw new ConfigError(
+      'NOTIFY_CHANNELS_PARAMETER is not an SSM parameter name; expected e.g. /dli-sync/notify-channels',
+    );
   }
   return { parameter, json: env.NOTIFY_CHANNELS };
 }

@@ -1,0 +1,25 @@
+/** The platform drivers by channel type. */
+import type { ChannelType } from '../config.ts';
+import { dingtalk } from './dingtalk.ts';
+import { discord } from './discord.ts';
+import { feishu } from './feishu.ts';
+import { googlechat } from './googlechat.ts';
+import { slack } from './slack.ts';
+import { teams } from './teams.ts';
+import type { ChannelDriver } from './types.ts';
+import { webhook } from './webhook.ts';
+import { wecom } from './wecom.ts';
+
+export const DRIVERS: Readonly<Record<ChannelType, ChannelDriver>> = {
+  slack,
+  teams,
+  feishu,
+  dingtalk,
+  wecom,
+  discord,
+  googlechat,
+  webhook,
+};
+
+/** Channels whose platform deduplicates a resent message by our key (DingTalk msgUuid, Idempotency-Key). */
+export const IDEMPOTENT_TYPES: ReadonlySet<ChannelType> = new Set(['dingtalk', 'webhook']);

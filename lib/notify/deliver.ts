@@ -1,0 +1,326 @@
+/**
+ * Delivery of change events to the configured channels, idempotently:
+ * 1. read each event's delivery records (the stream image is stale: only the table knows what an
+ *    earlier attempt delivered);
+ * 2. decide, purely, what each channel still owes: routing, flap suppression, digest (plan.ts);
+ * 3. send, then record on the event item. Send-then-record means a crash in between re-sends on
+ *    retry: channels with an idempotency key (DingTalk msgUuid, webhook Idempotency-Key) let the
+ *    platform drop the repeat; the others may show it once more. Record-then-send would lose the
+ *    message instead, and a missed alert is worse than a repeated one.
+ *
+ * A channel that keeps failing is parked after `maxDeliveryAttempts` batch attempts: the event gets
+ * `deliveryState = 'failed'`, stops being reported to the stream (so it no longer holds up the
+ * shard), and waits for `redeliver`.
+ */
+import { type ChangeEvent, ChangeEventSchema } from '../model.ts';
+import type { Store } from '../store/client.ts';
+import { getEvent } from '../store/query.ts';
+import { DRIVERS } from './channels/index.ts';
+import { type ChannelConfig, DEFAULT_OPTIONS, type NotifyOptions } from './config.ts';
+import {
+  findFailedEvents,
+  loadDelivery,
+  loadHistoryFor,
+  recordDelivery,
+  type StoredDelivery,
+  setDeliveryState,
+} from './delivery-store.ts';
+import { decideFlap, needsHistory, originalFailure, peeringTimeline } from './flap.ts';
+import { postHttp } from './http.ts';
+import { type ChannelPlan, type EventContext, planChannel } from './plan.ts';
+import {
+  type DeliveryMap,
+  type DeliveryRecord,
+  type DeliveryState,
+  deliveryState,
+  failureRecord,
+  isPending,
+  type Mode,
+} from './record.ts';
+import { routes } from './routing.ts';
+import { type SendDeps, type SendResult, sendMessage } from './send.ts';
+
+export interface DeliverDeps extends SendDeps {
+  options: NotifyOptions;
+  /** stream: parked channels wait for redeliver; redeliver: they are tried again. */
+  mode: Mode;
+  log: (entry: Record<string, unknown>) => void;
+}
+
+export function defaultDeps(over: Partial<DeliverDeps> = {}): DeliverDeps {
+  return {
+    post: postHttp,
+    now: Date.now,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    random: Math.random,
+    buckets: new Map(),
+    options: DEFAULT_OPTIONS,
+    mode: 'stream',
+    log: (entry) => console.log(JSON.stringify(entry)),
+    ...over,
+  };
+}
+
+export type ChannelOutcome =
+  /** sent now / already done earlier / suppressed as flapping */
+  | { status: 'sent' | 'already' | 'suppressed' }
+  /** failed, retried with the batch / parked until redeliver */
+  | { status: 'retrying' | 'failed'; reason: string }
+  /** not attempted (deadline) or sent but not recorded: retried with the batch, not counted */
+  | { status: 'deferred' | 'unrecorded'; reason: string };
+
+export interface EventReport {
+  eventId: string;
+  /** The stream should hand this event back (a batch item failure). */
+  retry: boolean;
+  state: DeliveryState | 'missing';
+  channels: Record<string, ChannelOutcome>;
+}
+
+export interface DeliverReport {
+  events: EventReport[];
+  /** HTTP messages that went out (a digest is one). */
+  messages: number;
+}
+
+/** Transient failures in a row after which a channel counts as down for the rest of the batch. */
+const BLOCK_AFTER = 2;
+
+const RETRY_STATUSES = new Set(['retrying', 'deferred', 'unrecorded']);
+
+async function contextsFor(
+  store: Store,
+  events: readonly ChangeEvent[],
+  options: NotifyOptions,
+): Promise<Map<string, EventContext>> {
+  // One history read per peering event, in parallel: each peering needs its own reach into the
+  // past (its failure streak), so reads are not shared between events.
+  const entries = await Promise.all(
+    events
+      .filter((e) => needsHistory(e, options.flap))
+      .map(async (e): Promise<[string, EventContext]> => {
+        const points = peeringTimeline(await loadHistoryFor(store, e, options.flap), e);
+        return [
+          e.id,
+          { decision: decideFlap(e, points, options.flap), original: originalFailure(e, points) },
+        ];
+      }),
+  );
+  return new Map(entries);
+}
+
+/** Sends one channel's plan and records each outcome; never throws (outcomes say what happened). */
+async function runChannel(
+  store: Store,
+  plan: ChannelPlan,
+  stored: ReadonlyMap<string, StoredDelivery>,
+  deps: DeliverDeps,
+  written: Map<string, DeliveryMap>,
+): Promise<{ outcomes: Map<string, ChannelOutcome>; messages: number }> {
+  const { channel } = plan;
+  let messages = 0;
+  const driver = DRIVERS[channel.type];
+  const outcomes = new Map<string, ChannelOutcome>();
+  const at = () => new Date(deps.now()).toISOString();
+  const write = async (eventId: string, rec: DeliveryRecord, ok: ChannelOutcome): Promise<void> => {
+    try {
+      const done = await recordDelivery(store, eventId, channel.name, rec);
+      outcomes.set(eventId, done ? ok : { status: 'already' });
+      if (done) written.set(eventId, { ...written.get(eventId), [channel.name]: rec });
+    } catch (err) {
+      deps.log({
+        level: 'ERROR',
+        message: 'delivery record not written',
+        channel: channel.name,
+        eventId,
+        error: err instanceof Error ? err.name : 'Error',
+      });
+      outcomes.set(eventId, { status: 'unrecorded', reason: 'delivery record not written' });
+    }
+  };
+
+  for (const eventId of plan.suppressed) {
+    await write(
+      eventId,
+      { status: 'suppressed', at: at(), attempts: 0, via: 'flapping' },
+      { status: 'suppressed' },
+    );
+  }
+  // Once the channel looks down (two transient failures in a row) or time is up, its remaining
+  // messages are not tried in this batch: each would wait out the same retries. They count an
+  // attempt all the same, so a dead channel parks its events together. One failure alone does not
+  // block: a poison message must not take the good ones behind it down with it.
+  let blocked: { reason: string; deferred: boolean } | null = null;
+  let transientInARow = 0;
+  for (const send of plan.sends) {
+    const result: SendResult = blocked
+      ? {
+          ok: false as const,
+          attempts: 0,
+          reason: `not tried: ${blocked.reason}`,
+          permanent: false,
+          deferred: blocked.deferred,
+        }
+      : await sendMessage(driver, channel, send.message, deps.options.retry, deps);
+    if (result.ok) {
+      messages++;
+      transientInARow = 0;
+      for (const eventId of send.eventIds) {
+        await write(
+          eventId,
+          { status: 'sent', at: at(), attempts: result.attempts, via: send.via, key: send.message.key },
+          { status: 'sent' },
+        );
+      }
+      deps.log({
+        level: 'INFO',
+        message: 'notification sent',
+        channel: channel.name,
+        via: send.via,
+        key: send.message.key,
+        events: send.eventIds.length,
+      });
+      continue;
+    }
+    transientInARow = result.permanent ? 0 : transientInARow + 1;
+    if (result.deferred || transientInARow >= BLOCK_AFTER)
+      blocked ??= { reason: result.reason, deferred: result.deferred };
+    for (const eventId of send.eventIds) {
+      if (result.deferred) {
+        outcomes.set(eventId, { status: 'deferred', reason: result.reason });
+        continue;
+      }
+      const rec = failureRecord(stored.get(eventId)?.delivery[channel.name], result, {
+        at: at(),
+        maxAttempts: deps.options.maxDeliveryAttempts,
+        mode: deps.mode,
+      });
+      await write(eventId, rec, {
+        status: rec.status === 'failed' ? 'failed' : 'retrying',
+        reason: result.reason,
+      });
+    }
+    deps.log({
+      level: 'WARN',
+      message: 'notification failed',
+      channel: channel.name,
+      key: send.message.key,
+      reason: result.reason,
+      attempts: result.attempts,
+    });
+  }
+  return { outcomes, messages };
+}
+
+/**
+ * Delivers `events` to every channel routing selects, skipping channels the event item already
+ * records as delivered. Per event, says whether the stream should retry it.
+ */
+export async function deliverEvents(
+  store: Store,
+  events: readonly ChangeEvent[],
+  channels: readonly ChannelConfig[],
+  deps: DeliverDeps,
+): Promise<DeliverReport> {
+  // Only the model's fields travel on (items read back carry delivery maps and keys).
+  const unique = [...new Map(events.map((e) => [e.id, ChangeEventSchema.parse(e)])).values()].sort(
+    (a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id),
+  );
+  const stored = await loadDelivery(
+    store,
+    unique.map((e) => e.id),
+  );
+  const present = unique.filter((e) => stored.has(e.id));
+  const state = new Map([...stored].map(([id, s]) => [id, s.delivery]));
+  const owing = present.filter((e) =>
+    channels.some((c) => routes(c, e) && isPending(state.get(e.id)?.[c.name], deps.mode)),
+  );
+  const contexts = await contextsFor(store, owing, deps.options);
+  const plans = channels.map((c) => planChannel(c, owing, state, contexts, deps.options, deps.mode));
+
+  const written = new Map<string, DeliveryMap>();
+  const settled = await Promise.allSettled(plans.map((p) => runChannel(store, p, stored, deps, written)));
+  const byChannel = new Map<string, Map<string, ChannelOutcome>>();
+  let messages = 0;
+  settled.forEach((s, i) => {
+    const name = plans[i]?.channel.name ?? '';
+    if (s.status === 'fulfilled') {
+      byChannel.set(name, s.value.outcomes);
+      messages += s.value.messages;
+      return;
+    }
+    // runChannel catches its own errors; a rejection is a bug, reported as a retry of every event.
+    deps.log({
+      level: 'ERROR',
+      message: 'channel delivery crashed',
+      channel: name,
+      error: s.reason instanceof Error ? s.reason.name : 'Error',
+    });
+    byChannel.set(
+      name,
+      new Map(owing.map((e) => [e.id, { status: 'unrecorded', reason: 'internal error' }])),
+    );
+  });
+
+  const reports: EventReport[] = [];
+  for (const e of unique) {
+    const before = stored.get(e.id);
+    if (!before) {
+      reports.push({ eventId: e.id, retry: false, state: 'missing', channels: {} });
+      continue;
+    }
+    const routed = channels.filter((c) => routes(c, e)).map((c) => c.name);
+    const outcomes: Record<string, ChannelOutcome> = {};
+    for (const name of routed) {
+      const parked = before.delivery[name];
+      outcomes[name] =
+        byChannel.get(name)?.get(e.id) ??
+        (parked?.status === 'failed'
+          ? { status: 'failed', reason: parked.reason ?? 'parked' }
+          : { status: 'already' });
+    }
+    const records = { ...before.delivery, ...written.get(e.id) };
+    const now = deliveryState(records, routed);
+    // A once-failed event that is now delivered everywhere leaves the failed list.
+    if (now === 'delivered' && before.deliveryState === 'failed')
+      await setDeliveryState(store, e.id, 'delivered');
+    reports.push({
+      eventId: e.id,
+      retry: Object.values(outcomes).some((o) => RETRY_STATUSES.has(o.status)),
+      state: now,
+      channels: outcomes,
+    });
+  }
+  return { events: reports, messages };
+}
+
+export type RedeliverTarget =
+  | { eventId: string }
+  | { failed: true; from?: string | undefined; to?: string | undefined };
+
+/**
+ * For `dli-sync redeliver`: one event by id, or every event parked as failed in a time range.
+ * Channels already delivered are skipped; parked ones are tried again (once: a failure parks them
+ * again, with the attempt counted).
+ */
+export async function redeliver(
+  store: Store,
+  channels: readonly ChannelConfig[],
+  target: RedeliverTarget,
+  deps: Partial<DeliverDeps> = {},
+): Promise<DeliverReport> {
+  const full = defaultDeps({ ...deps, mode: 'redeliver' });
+  let events: ChangeEvent[];
+  if ('eventId' in target) {
+    const e = await getEvent(store, target.eventId);
+    if (!e)
+      return {
+        events: [{ eventId: target.eventId, retry: false, state: 'missing', channels: {} }],
+        messages: 0,
+      };
+    events = [e];
+  } else {
+    events = await findFailedEvents(store, { from: target.from, to: target.to });
+  }
+  return deliverEvents(store, events, channels, full);
+}

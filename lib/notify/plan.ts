@@ -1,0 +1,76 @@
+/**
+ * One batch's deliveries, decided without I/O: for each channel, which events it still owes,
+ * which are suppressed as flapping, and whether they go out one by one or as one digest.
+ */
+import type { ChangeEvent } from '../model.ts';
+import type { ChannelConfig, NotifyOptions } from './config.ts';
+import type { FlapDecision } from './flap.ts';
+import { digestMessage, eventMessage, flappingMessage, type Message, type OriginalAlert } from './message.ts';
+import { type DeliveryMap, isPending, type Mode } from './record.ts';
+import { routes } from './routing.ts';
+
+export interface EventContext {
+  decision: FlapDecision;
+  original: OriginalAlert | null;
+}
+
+export interface Send {
+  message: Message;
+  via: 'event' | 'flapping' | 'digest';
+  eventIds: string[];
+}
+
+export interface ChannelPlan {
+  channel: ChannelConfig;
+  sends: Send[];
+  /** Events whose message is suppressed (flapping): recorded as such, never sent. */
+  suppressed: string[];
+}
+
+const NORMAL: EventContext = { decision: { kind: 'normal' }, original: null };
+
+/** More than `threshold` messages for one channel in one batch become one digest; 0 = never. */
+export const digestThreshold = (channel: ChannelConfig, options: NotifyOptions): number =>
+  channel.digestThreshold ?? options.digestThreshold;
+
+export function singleMessage(e: ChangeEvent, ctx: EventContext, options: NotifyOptions): Send {
+  if (ctx.decision.kind === 'flapping' && options.flap) {
+    const message = flappingMessage(e, {
+      consoleUrlTemplate: options.consoleUrlTemplate,
+      failures: ctx.decision.failures,
+      windowMs: options.flap.windowMs,
+    });
+    return { message, via: 'flapping', eventIds: [e.id] };
+  }
+  return {
+    message: eventMessage(e, { consoleUrlTemplate: options.consoleUrlTemplate, original: ctx.original }),
+    via: 'event',
+    eventIds: [e.id],
+  };
+}
+
+export function planChannel(
+  channel: ChannelConfig,
+  events: readonly ChangeEvent[],
+  state: ReadonlyMap<string, DeliveryMap>,
+  contexts: ReadonlyMap<string, EventContext>,
+  options: NotifyOptions,
+  mode: Mode,
+): ChannelPlan {
+  const owed = events.filter((e) => routes(channel, e) && isPending(state.get(e.id)?.[channel.name], mode));
+  const suppressed = owed.filter((e) => contexts.get(e.id)?.decision.kind === 'suppressed').map((e) => e.id);
+  const toSend = owed.filter((e) => contexts.get(e.id)?.decision.kind !== 'suppressed');
+  const threshold = digestThreshold(channel, options);
+  if (threshold > 0 && toSend.length > threshold) {
+    const message = digestMessage(toSend, {
+      consoleUrlTemplate: options.consoleUrlTemplate,
+      channel: channel.name,
+    });
+    return { channel, sends: [{ message, via: 'digest', eventIds: toSend.map((e) => e.id) }], suppressed };
+  }
+  return {
+    channel,
+    sends: toSend.map((e) => singleMessage(e, contexts.get(e.id) ?? NORMAL, options)),
+    suppressed,
+  };
+}

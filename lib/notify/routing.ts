@@ -1,0 +1,28 @@
+/** Which channels hear about which events. Pure. */
+import type { ChangeEvent } from '../model.ts';
+import type { ChannelConfig } from './config.ts';
+
+/** `*` any run of characters, `?` exactly one; everything else literal; anchored. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+/** `targets` entries are `region:projectId` globs; a lone `*` is every target. */
+export function matchesTarget(globs: readonly string[], region: string, projectId: string): boolean {
+  return globs.some((g) => {
+    if (g === '*') return true;
+    const [r = '', p = ''] = g.split(':');
+    return globToRegExp(r).test(region) && globToRegExp(p).test(projectId);
+  });
+}
+
+export function routes(channel: ChannelConfig, e: ChangeEvent): boolean {
+  if (e.type === 'PEERING_RECOVERED' && !channel.recovered) return false;
+  if (channel.events && !channel.events.includes(e.type)) return false;
+  if (channel.targets && !matchesTarget(channel.targets, e.region, e.projectId)) return false;
+  return true;
+}

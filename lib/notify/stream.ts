@@ -1,0 +1,65 @@
+/**
+ * DynamoDB Stream batches, as Lambda hands them over (and as infra/local/stream-poller.ts builds
+ * them): validated with zod, filtered like the event source mapping, unmarshalled into events.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { z } from 'zod';
+import type { ChangeEvent } from '../model.ts';
+import { toEvent } from '../store/items.ts';
+
+/**
+ * The event source mapping's filter (serverless.yml `filterPatterns`): only new event items reach
+ * the notifier. The local poller applies the same rule through matchesFilter.
+ */
+export const EVENT_SOURCE_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { entity: { S: ['event'] } } },
+} as const;
+
+export const StreamRecordSchema = z.looseObject({
+  eventID: z.string().optional(),
+  eventName: z.string().optional(),
+  dynamodb: z.looseObject({
+    SequenceNumber: z.string(),
+    NewImage: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+export type StreamRecord = z.infer<typeof StreamRecordSchema>;
+
+export const StreamEventSchema = z.object({ Records: z.array(StreamRecordSchema) });
+export type StreamEvent = z.infer<typeof StreamEventSchema>;
+
+export interface StreamBatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+export function matchesFilter(r: StreamRecord): boolean {
+  const entity = r.dynamodb.NewImage?.entity as { S?: unknown } | undefined;
+  return r.eventName === 'INSERT' && entity?.S === 'event';
+}
+
+export interface ParsedBatch {
+  events: { sequenceNumber: string; event: ChangeEvent }[];
+  /** Records that passed the filter but are not a valid event: never deliverable, so not retried. */
+  invalid: { sequenceNumber: string; reason: string }[];
+}
+
+export function parseStreamBatch(input: unknown): ParsedBatch {
+  const batch = StreamEventSchema.parse(input);
+  const out: ParsedBatch = { events: [], invalid: [] };
+  for (const r of batch.Records) {
+    if (!matchesFilter(r)) continue;
+    const sequenceNumber = r.dynamodb.SequenceNumber;
+    try {
+      const item = unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>);
+      out.events.push({ sequenceNumber, event: toEvent(item) });
+    } catch (err) {
+      out.invalid.push({
+        sequenceNumber,
+        reason: err instanceof z.ZodError ? 'not a valid change event' : 'image cannot be unmarshalled',
+      });
+    }
+  }
+  return out;
+}
