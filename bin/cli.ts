@@ -11,6 +11,9 @@ import { type Env, loadQueryTargets, loadStoreConfig, loadSyncConfig } from '../
 import { closeDliPools } from '../lib/dli/client.ts';
 import { ConfigError, describeError } from '../lib/errors.ts';
 import type { Connection, RunRecord } from '../lib/model.ts';
+import { channelSource, loadNotifyOptions } from '../lib/notify/config.ts';
+import { redeliver } from '../lib/notify/deliver.ts';
+import { loadChannels } from '../lib/notify/ssm.ts';
 import { listConnections, listEvents, listHistory, listRuns } from '../lib/store/query.ts';
 import { setupTable } from '../lib/store/setup.ts';
 import { snapshotAt } from '../lib/store/snapshot.ts';
@@ -34,13 +37,16 @@ const USAGE = `usage: dli-sync <command> [options]
   runs [--from ISO] [--to ISO] [--limit N] [--json]
   peerings [--status S] [--json]                 peerings in a status (default FAILED), all targets
   snapshot --at ISO [--include-deleted] [--json|--csv]   the inventory as it was at that instant
-  export [--json|--csv]                           the current inventory (tombstones included)`;
+  export [--json|--csv]                           the current inventory (tombstones included)
+  redeliver (--event ID | --failed [--from ISO] [--to ISO]) [--json]   resend events to chat channels`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
   csv: { type: 'boolean' },
   at: { type: 'string' },
   'include-deleted': { type: 'boolean' },
+  event: { type: 'string' },
+  failed: { type: 'boolean' },
   status: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -64,6 +70,11 @@ const FlagsSchema = z.object({
   json: z.boolean().default(false),
   csv: z.boolean().default(false),
   'include-deleted': z.boolean().default(false),
+  failed: z.boolean().default(false),
+  event: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: '--event must be an event id such as evt_…' })
+    .optional(),
   at: isoInstant('at').optional(),
   desc: z.boolean().default(false),
   status: z
@@ -236,11 +247,42 @@ async function run(command: string, args: string[], flags: Flags, env: Env, io: 
       else print(list, () => connectionsTable(list as Connection[]));
       return 0;
     }
+    case 'redeliver': {
+      noArgs(command, args);
+      if (Boolean(flags.event) === flags.failed) {
+        throw new ConfigError('redeliver needs exactly one of --event ID or --failed');
+      }
+      const store = storeFor(loadStoreConfig(env));
+      const channels = await loadChannels(channelSource(env));
+      if (channels.length === 0)
+        throw new ConfigError(
+          'no chat channels configured; set NOTIFY_CHANNELS or NOTIFY_CHANNELS_PARAMETER',
+        );
+      const report = await redeliver(
+        store,
+        channels,
+        flags.event ? { eventId: flags.event } : { failed: true, from: flags.from, to: flags.to },
+        { options: loadNotifyOptions(env) },
+      );
+      print(report, () =>
+        report.events.length === 0
+          ? 'no undelivered events'
+          : report.events.map((e) => `${e.eventId}: ${e.state}${describeChannels(e.channels)}`).join('\n'),
+      );
+      return report.events.every((e) => e.state === 'delivered') ? 0 : 1;
+    }
     default:
       throw new ConfigError(
-        `unknown command "${command.slice(0, 40)}"; expected one of setup, sync, connections, history, events, runs, peerings, snapshot, export`,
+        `unknown command "${command.slice(0, 40)}"; expected one of setup, sync, connections, history, events, runs, peerings, snapshot, export, redeliver`,
       );
   }
+}
+
+function describeChannels(channels: Record<string, { status: string; reason?: string }>): string {
+  const parts = Object.entries(channels).map(
+    ([name, c]) => `${name} ${c.status}${c.reason ? ` (${c.reason})` : ''}`,
+  );
+  return parts.length ? ` — ${parts.join(', ')}` : '';
 }
 
 function noArgs(command: string, args: string[]): void {

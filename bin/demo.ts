@@ -5,12 +5,17 @@
  */
 import { startDliEmulator } from '../infra/local/dli-emulator.ts';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
+import { startStreamPoller } from '../infra/local/stream-poller.ts';
 import { loadSyncConfig } from '../lib/config.ts';
+import { closeDliPools } from '../lib/dli/client.ts';
+import { loadNotifyOptions, parseChannels } from '../lib/notify/config.ts';
+import { createStreamHandler } from '../lib/notify/handler.ts';
 import { createStore } from '../lib/store/client.ts';
 import { listConnections, listEvents, listHistory } from '../lib/store/query.ts';
 import { setupTable } from '../lib/store/setup.ts';
 import { syncAll } from '../lib/sync/run.ts';
 import { makeConnections } from '../test/support/emulator-data.ts';
+import { startWebhookSink } from '../test/support/webhook-sink.ts';
 import { connectionsTable, eventsTable, historyTable, runLine } from './format.ts';
 
 const say = (s = ''): void => {
@@ -23,9 +28,11 @@ const SK = 'demo-secret-key-not-a-real-one';
 const PROJECT = 'demo0project0000000000000000001';
 
 async function main(): Promise<void> {
-  step('starting DynamoDB Local and the DLI emulator');
+  step('starting DynamoDB Local, the DLI emulator and a local chat webhook sink');
   const ddb = await startDynamoDbLocal();
   const dli = await startDliEmulator({ credentials: { [AK]: SK }, latencyMs: 20 });
+  const sink = await startWebhookSink();
+  let stopPoller: (() => Promise<void>) | undefined;
   try {
     const env = {
       DLI_TARGETS: `cn-north-4:${PROJECT}`,
@@ -44,8 +51,25 @@ async function main(): Promise<void> {
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       },
     });
-    say(`DynamoDB Local at ${ddb.endpoint}, DLI emulator at ${dli.url}`);
+    say(`DynamoDB Local at ${ddb.endpoint}, DLI emulator at ${dli.url}, webhook sink at ${sink.url('/')}`);
     await setupTable(store);
+
+    // The notifier, fed by the table's stream exactly as the Lambda event source would feed it,
+    // posting to a Slack-shaped endpoint and a signed generic webhook on the local sink.
+    const channels = parseChannels(
+      JSON.stringify([
+        { name: 'team-slack', type: 'slack', url: sink.url('/slack') },
+        { name: 'ops-webhook', type: 'webhook', url: sink.url('/hook'), secret: 'demo-webhook-secret' },
+      ]),
+    );
+    const handler = createStreamHandler({
+      store,
+      channels,
+      // The demo prints what reached the sink instead of the notifier's JSON log lines.
+      deps: { options: loadNotifyOptions({}), log: () => {} },
+    });
+    const poller = startStreamPoller({ store, handler, intervalMs: 100, log: () => {} });
+    stopPoller = () => poller.stop();
 
     // 250 generated connections (3 pages of 100) plus three named ones the story follows.
     // Start healthy, so that the events that follow are the story's.
@@ -72,6 +96,15 @@ async function main(): Promise<void> {
       });
       const events = summary.runs.reduce((n, r) => n + r.events, 0);
       say(`cycle took ${Date.now() - started} ms; ${events} new event(s)`);
+      const before = sink.requests.length;
+      await poller.drain();
+      for (const req of sink.requests.slice(before)) {
+        if (req.path === '/slack') say(`  chat → team-slack: ${(req.json as { text?: string }).text ?? ''}`);
+        else
+          say(
+            `  chat → ops-webhook: signed POST (${req.body.length} bytes, event ${String(req.headers['idempotency-key'] ?? '')})`,
+          );
+      }
     };
 
     await cycle('cycle 1: first sync (everything is new)');
@@ -116,6 +149,9 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
+    await stopPoller?.();
+    await closeDliPools();
+    await sink.close();
     await dli.close();
     await ddb.stop();
   }

@@ -109,18 +109,28 @@ describe('dli-sync CLI (real process, emulator, DynamoDB Local)', () => {
     await runCli(['sync'], env);
     const between = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 20));
-    Object.assign((few[1]?.available_queue_info as Record<string, unknown>[])[0] as object, { status: 'FAILED', err_msg: 'no route' });
+    Object.assign((few[1]!.available_queue_info as Record<string, unknown>[])[0] as object, {
+      status: 'FAILED',
+      err_msg: 'no route',
+    });
     h.dli.setConnections(PROJECT, [few[1], few[2]]);
     expect((await runCli(['sync'], env)).code).toBe(0);
 
-    const past = JSON.parse((await runCli(['snapshot', '--at', between, '--json'], env)).stdout) as { id: string; peerings: { status: string }[] }[];
+    const past = JSON.parse((await runCli(['snapshot', '--at', between, '--json'], env)).stdout) as {
+      id: string;
+      peerings: { status: string }[];
+    }[];
     expect(past.map((c) => c.id).sort()).toEqual(few.map((c) => String(c.id)).sort());
     expect(past.find((c) => c.id === few[1]?.id)?.peerings.every((p) => p.status === 'ACTIVE')).toBe(true);
-    const before = JSON.parse((await runCli(['snapshot', '--at', '2000-01-01T00:00:00Z', '--json'], env)).stdout);
+    const before = JSON.parse(
+      (await runCli(['snapshot', '--at', '2000-01-01T00:00:00Z', '--json'], env)).stdout,
+    );
     expect(before).toEqual([]);
 
     const csv = (await runCli(['export', '--csv'], env)).stdout.trim().split('\r\n');
-    expect(csv[0]).toBe('region,projectId,id,name,status,destVpcId,destNetworkId,isPrivis,createdAt,peerings,elasticResourcePools,firstSeenAt,lastSeenAt,observedAt');
+    expect(csv[0]).toBe(
+      'region,projectId,id,name,status,destVpcId,destNetworkId,isPrivis,createdAt,peerings,elasticResourcePools,firstSeenAt,lastSeenAt,observedAt',
+    );
     expect(csv).toHaveLength(4);
     expect(csv.find((l) => l.includes(String(few[0]?.id)))).toContain(',DELETED,');
 
@@ -130,8 +140,14 @@ describe('dli-sync CLI (real process, emulator, DynamoDB Local)', () => {
   });
 
   it('rejects --json with --csv, and snapshot without --at', async () => {
-    expect(await runCli(['export', '--json', '--csv'], h.env)).toMatchObject({ code: 2, stderr: expect.stringContaining('exclude each other') });
-    expect(await runCli(['snapshot'], h.env)).toMatchObject({ code: 2, stderr: expect.stringContaining('snapshot needs --at') });
+    expect(await runCli(['export', '--json', '--csv'], h.env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('exclude each other'),
+    });
+    expect(await runCli(['snapshot'], h.env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('snapshot needs --at'),
+    });
   });
 
   it('exits 1 when a sweep did not complete', async () => {
