@@ -262,7 +262,8 @@ async function run(command: string, args: string[], flags: Flags, env: Env, io: 
         store,
         channels,
         flags.event ? { eventId: flags.event } : { failed: true, from: flags.from, to: flags.to },
-        { options: loadNotifyOptions(env) },
+        // Delivery logs go to stderr so that stdout stays the report (JSON with --json).
+        { options: loadNotifyOptions(env), log: (entry) => io.err(JSON.stringify(entry)) },
       );
       print(report, () =>
         report.events.length === 0

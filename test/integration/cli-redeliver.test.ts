@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listEvents } from '../../lib/store/query.ts';
+import { runCli } from '../support/cli.ts';
+import { makeConnections } from '../support/emulator-data.ts';
+import { type Harness, PROJECT, startHarness } from '../support/harness.ts';
+import { startWebhookSink, type WebhookSink } from '../support/webhook-sink.ts';
+
+let h: Harness;
+let sink: WebhookSink;
+beforeAll(async () => {
+  h = await startHarness();
+  sink = await startWebhookSink();
+});
+afterAll(async () => {
+  await h.close();
+  await sink.close();
+});
+
+describe('dli-sync redeliver', () => {
+  it('resends one event to every channel, and --failed finds none when all were delivered', async () => {
+    const data = makeConnections(3, { seed: 4 });
+    for (const c of data)
+      for (const q of c.available_queue_info as Record<string, unknown>[])
+        Object.assign(q, { status: 'ACTIVE' });
+    Object.assign((data[0]!.available_queue_info as Record<string, unknown>[])[0]!, {
+      status: 'FAILED',
+      err_msg: 'boom',
+    });
+    h.dli.setConnections(PROJECT, data);
+    await h.sync();
+    const [event] = (await listEvents(h.store)).items;
+    expect(event).toBeDefined();
+    const env = {
+      ...h.env,
+      NOTIFY_CHANNELS: JSON.stringify([
+        { name: 'hook', type: 'webhook', url: sink.url('/hook'), secret: 's3cr3t-value' },
+      ]),
+    };
+    const res = await runCli(['redeliver', '--event', event!.id, '--json'], env);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ events: [{ eventId: event!.id, state: 'delivered' }] });
+    expect(sink.to('/hook')).toHaveLength(1);
+    expect(sink.to('/hook')[0]!.headers['idempotency-key']).toBe(event!.id);
+    expect(res.stdout + res.stderr).not.toContain('s3cr3t-value');
+
+    const none = await runCli(['redeliver', '--failed'], env);
+    expect(none).toMatchObject({ code: 0, stdout: expect.stringContaining('no undelivered events') });
+  });
+
+  it('is bad usage without exactly one of --event and --failed, or without channels', async () => {
+    expect(await runCli(['redeliver'], h.env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('exactly one of --event ID or --failed'),
+    });
+    expect(await runCli(['redeliver', '--failed'], { ...h.env, NOTIFY_CHANNELS: '[]' })).toMatchObject({
+      code: 2,
+    });
+  });
+});
