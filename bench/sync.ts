@@ -22,6 +22,9 @@ const sizesArg = process.argv.find((a) => a.startsWith('--sizes='));
 // --sizes=10000,50000 measures only those (for investigation; RESULTS.md is written by the full run only).
 const SIZES = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [1_000] : [1_000, 10_000, 50_000];
 const NAIVE_MAX = 10_000;
+// --heap=MB runs each sync with V8's old space capped, as a small Lambda's memory would cap it.
+const heapArg = process.argv.find((a) => a.startsWith('--heap='));
+const NODE_ARGS = heapArg ? [`--max-old-space-size=${Number(heapArg.slice(7))}`] : [];
 const PAGE_LATENCY_MS = 50;
 const PAGE_SIZE = 100;
 const CONCURRENCY = 4;
@@ -31,7 +34,7 @@ const SK = 'bench-secret-key-000000000000000';
 interface Row {
   n: number;
   variant: 'ours' | 'naive';
-  scenario: 'first sync' | 'unchanged re-sync' | '1% changed';
+  scenario: 'first sync' | 'unchanged re-sync' | '1% changed' | 'unchanged, 1 page in flight';
   wallMs: number;
   requests: number;
   pages: number;
@@ -74,7 +77,11 @@ async function main(): Promise<void> {
         createStore({ tableName: table, retentionDays: 400, clientConfig: local(ddb.endpoint) }),
       );
 
-      const run = async (variant: Row['variant'], scenario: Row['scenario']): Promise<Row> => {
+      const run = async (
+        variant: Row['variant'],
+        scenario: Row['scenario'],
+        concurrency = CONCURRENCY,
+      ): Promise<Row> => {
         const args = {
           variant,
           ddbEndpoint: ddb.endpoint,
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
           ak: AK,
           sk: SK,
           pageSize: PAGE_SIZE,
-          concurrency: CONCURRENCY,
+          concurrency,
         };
         // Asynchronous on purpose: the emulator serves from this process's event loop.
         const out = await runChild(bundle, JSON.stringify(args));
@@ -92,7 +99,7 @@ async function main(): Promise<void> {
           throw new Error(`scenario failed: ${out.stderr.slice(0, 500)}`);
         const r = JSON.parse(line) as Omit<Row, 'n' | 'variant' | 'scenario' | 'floorMs'>;
         // The physical floor: every page must be requested, `concurrency` at a time, each taking the latency.
-        const conc = variant === 'naive' ? 1 : CONCURRENCY;
+        const conc = variant === 'naive' ? 1 : concurrency;
         const row: Row = { n, variant, scenario, ...r, floorMs: Math.ceil(r.pages / conc) * PAGE_LATENCY_MS };
         rows.push(row);
         process.stdout.write(`${formatRow(row)}\n`);
@@ -104,6 +111,8 @@ async function main(): Promise<void> {
       changePeerings(data, 0.01);
       dli.setConnections(projectId, data);
       await run('ours', '1% changed');
+      // The same sync with one page request at a time: what paging concurrency buys.
+      await run('ours', 'unchanged, 1 page in flight', 1);
       if (n <= NAIVE_MAX) {
         await run('naive', 'first sync');
         await run('naive', 'unchanged re-sync');
@@ -121,7 +130,7 @@ function runChild(
   arg: string,
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, arg], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...NODE_ARGS, bundle, arg], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -183,6 +192,15 @@ function report(rows: Row[]): void {
           `- N=${n.toLocaleString('en')}, ${scenario}: ours/floor ${r1(ours.wallMs / ours.floorMs)}×`,
         );
       }
+    }
+  }
+  for (const n of SIZES) {
+    const one = rows.find((r) => r.n === n && r.scenario === 'unchanged, 1 page in flight');
+    const four = rows.find((r) => r.n === n && r.variant === 'ours' && r.scenario === 'unchanged re-sync');
+    if (one && four) {
+      ratios.push(
+        `- N=${n.toLocaleString('en')}, unchanged re-sync: 1 page in flight ${r1(one.wallMs / 1000)} s vs ${CONCURRENCY} in flight ${r1(four.wallMs / 1000)} s (${r1(one.wallMs / four.wallMs)}×)`,
+      );
     }
   }
   const biggest = Math.max(...SIZES);
