@@ -6,7 +6,7 @@
  * part of the raw JSON (a JSON.parse message can quote the input, so it is never passed on).
  */
 import { z } from 'zod';
-import type { Env } from '../config.ts';
+import { type Env, intVar } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { EVENT_TYPES, type EventType } from '../model.ts';
 
@@ -214,16 +214,6 @@ export function parseChannels(json: string | undefined, variable = 'NOTIFY_CHANN
     seen.add(parsed.data.name);
     return parsed.data;
   });
-}
-
-function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} is "${raw.slice(0, 20)}"; expected a whole number from ${min} to ${max}`);
-  }
-  return n;
 }
 
 /** Fills a console URL template; values are URL-encoded so data can never change the link's shape. */

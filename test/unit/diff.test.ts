@@ -2,38 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Connection, ConnectionContent } from '../../lib/model.ts';
 import { type DiffInput, diffTarget, eventId, selectCandidates } from '../../lib/sync/diff.ts';
 import { contentHash } from '../../lib/sync/normalize.ts';
+import { content, TARGET } from '../support/fixtures.ts';
 
-const target = { region: 'cn-north-4', projectId: 'p1' };
+const target = TARGET;
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T01:00:00.000Z';
-
-function content(
-  id: string,
-  peerings: Record<string, string> = { q1: 'ACTIVE' },
-  status = 'ACTIVE',
-): ConnectionContent {
-  return {
-    ...target,
-    id,
-    name: `conn-${id}`,
-    status,
-    destVpcId: 'vpc',
-    destNetworkId: 'net',
-    isPrivis: false,
-    ipv6Enable: null,
-    createdAt: T0,
-    hosts: [],
-    routes: [],
-    peerings: Object.entries(peerings).map(([queue, s]) => ({
-      queue,
-      peerId: `peer-${queue}`,
-      status: s,
-      error: s === 'FAILED' ? 'boom' : null,
-      updatedAt: T0,
-    })),
-    elasticResourcePools: [],
-  };
-}
 
 function stored(c: ConnectionContent, version = 1, extra: Partial<Connection> = {}): Connection {
   return {
@@ -137,10 +110,10 @@ describe('diffTarget: events', () => {
         queue: 'q1',
         previousStatus: 'ACTIVE',
         status: 'FAILED',
-        error: 'boom',
+        error: 'route conflict',
         detectedAt: T1,
-        region: 'cn-north-4',
-        projectId: 'p1',
+        region: TARGET.region,
+        projectId: TARGET.projectId,
       }),
     ]);
   });
