@@ -8,6 +8,7 @@ import { route } from '../lib/api/routes.ts';
 import { storeFor } from '../lib/app.ts';
 import { loadQueryTargets, loadStoreConfig } from '../lib/config.ts';
 import { describeError } from '../lib/errors.ts';
+import { ParameterCache, resolveEnv, ssmReader } from '../lib/secrets.ts';
 
 interface HttpApiEvent {
   requestContext?: { http?: { method?: string; path?: string } };
@@ -22,10 +23,14 @@ interface HttpApiResult {
 }
 
 let ctx: Parameters<typeof route>[0] | undefined;
+let params: ParameterCache | undefined;
 
 export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
   try {
-    ctx ??= { store: storeFor(loadStoreConfig(process.env)), targets: loadQueryTargets(process.env) };
+    // Targets may live in SSM (DLI_TARGETS_PARAMETER), so adding a project needs no redeploy here either.
+    params ??= new ParameterCache(ssmReader());
+    const env = await resolveEnv(process.env, params);
+    ctx = { store: ctx?.store ?? storeFor(loadStoreConfig(env)), targets: loadQueryTargets(env) };
     const method = event.requestContext?.http?.method ?? 'GET';
     const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
     const res = await route(ctx, method, path, event.queryStringParameters ?? {});

@@ -43,10 +43,18 @@ export function parseEndpoint(value: string, variable: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
-export function parseTargets(value: string | undefined, endpointOverride: string | undefined): Target[] {
+/**
+ * `source` names where the list came from in errors: DLI_TARGETS, or the SSM parameter that
+ * DLI_TARGETS_PARAMETER points at (lib/secrets.ts), so the message says what to fix.
+ */
+export function parseTargets(
+  value: string | undefined,
+  endpointOverride: string | undefined,
+  source = 'DLI_TARGETS',
+): Target[] {
   if (!value?.trim()) {
     throw new ConfigError(
-      'DLI_TARGETS is not set; expected comma-separated region:projectId pairs, e.g. cn-north-4:0a1b2c',
+      `${source} is not set; expected comma-separated region:projectId pairs, e.g. cn-north-4:0a1b2c`,
     );
   }
   const seen = new Set<string>();
@@ -54,11 +62,11 @@ export function parseTargets(value: string | undefined, endpointOverride: string
     const [region = '', projectId = '', ...extra] = entry.trim().split(':');
     if (!REGION.test(region) || !PROJECT.test(projectId) || extra.length > 0) {
       throw new ConfigError(
-        `DLI_TARGETS entry "${entry.trim().slice(0, 80)}" is not region:projectId (e.g. cn-north-4:0a1b2c3d)`,
+        `${source} entry "${entry.trim().slice(0, 80)}" is not region:projectId (e.g. cn-north-4:0a1b2c3d)`,
       );
     }
     const key = `${region}:${projectId}`;
-    if (seen.has(key)) throw new ConfigError(`DLI_TARGETS lists ${key} twice; expected each target once`);
+    if (seen.has(key)) throw new ConfigError(`${source} lists ${key} twice; expected each target once`);
     seen.add(key);
     return {
       region,
@@ -68,7 +76,8 @@ export function parseTargets(value: string | undefined, endpointOverride: string
   });
 }
 
-function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** An optional whole-number variable within [min, max]; a bad value names the variable and the range. */
+export function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -170,4 +179,86 @@ export function loadSyncConfig(env: Env): SyncConfig {
 /** Targets for read commands: DLI_TARGETS when set (no credentials needed to read the table). */
 export function loadQueryTargets(env: Env): Target[] {
   return parseTargets(env.DLI_TARGETS, env.DLI_ENDPOINT || undefined);
+}
+
+/** An SSM parameter name as an environment variable gives it; null when unset. */
+export function parameterName(env: Env, variable: string): string | null {
+  const name = env[variable]?.trim();
+  if (!name) return null;
+  // A leading slash keeps the IAM resource ARN (…:parameter/dli-sync/…) the one serverless.yml grants.
+  if (!/^\/[A-Za-z0-9_.\-/]{1,2047}$/.test(name)) {
+    throw new ConfigError(
+      `${variable} is not an SSM parameter name; expected a path such as /dli-sync/prod/targets`,
+    );
+  }
+  return name;
+}
+
+/** Where the deployed functions read their secrets and targets (lib/secrets.ts does the reading). */
+export interface ParameterSources {
+  /** SecureString with {"ak":"…","sk":"…"}; wins over HUAWEICLOUD_SDK_AK/SK. */
+  credentials: string | null;
+  /** String or SecureString with DLI_TARGETS's format; wins over DLI_TARGETS. */
+  targets: string | null;
+  /** How long a read value is trusted before it is read again (rotation, new targets). */
+  credentialsMaxAgeMs: number;
+  targetsMaxAgeMs: number;
+}
+
+export function loadParameterSources(env: Env): ParameterSources {
+  return {
+    credentials: parameterName(env, 'HUAWEICLOUD_CREDENTIALS_PARAMETER'),
+    targets: parameterName(env, 'DLI_TARGETS_PARAMETER'),
+    credentialsMaxAgeMs: intVar(env, 'SECRETS_MAX_AGE_SECONDS', 900, 0, 86_400) * 1000,
+    targetsMaxAgeMs: intVar(env, 'TARGETS_MAX_AGE_SECONDS', 60, 0, 86_400) * 1000,
+  };
+}
+
+/** How the scheduled function spreads its work; see lib/sync/fanout.ts for the rule. */
+export interface ScheduleConfig {
+  /** The fan-out queue; null = every target is swept in the scheduled invocation itself. */
+  fanoutQueueUrl: string | null;
+  /**
+   * More targets than this (and a queue) → one SQS message per target. Null: decided by what fits
+   * in the invocation's remaining time (lib/sync/fanout.ts inlineCapacity).
+   */
+  fanoutThreshold: number | null;
+  /** The schedule's period: fan-out messages older than one interval are dropped as superseded. */
+  intervalMs: number;
+  /** A target whose newest complete sweep is older than this many intervals counts as stale. */
+  staleAfterIntervals: number;
+}
+
+/** `rate(15 minutes)` (EventBridge's syntax, as serverless.yml passes it) → milliseconds. */
+export function parseRate(value: string, variable: string): number {
+  const m = /^rate\((\d{1,6}) (minute|minutes|hour|hours|day|days)\)$/.exec(value.trim());
+  const n = m ? Number(m[1]) : 0;
+  if (!m || n < 1) {
+    throw new ConfigError(
+      `${variable} is "${value.slice(0, 40)}"; expected an EventBridge rate such as rate(15 minutes)`,
+    );
+  }
+  const unit = m[2]?.startsWith('minute') ? 60_000 : m[2]?.startsWith('hour') ? 3_600_000 : 86_400_000;
+  return n * unit;
+}
+
+export function loadScheduleConfig(env: Env): ScheduleConfig {
+  const queue = env.SYNC_FANOUT_QUEUE_URL?.trim() || null;
+  if (
+    queue &&
+    !/^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/\d{12}\/[A-Za-z0-9_-]{1,80}$/.test(queue) &&
+    !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(queue)
+  ) {
+    throw new ConfigError(
+      'SYNC_FANOUT_QUEUE_URL is not an SQS queue URL; expected e.g. https://sqs.eu-west-1.amazonaws.com/123456789012/dli-sync-prod-fanout',
+    );
+  }
+  return {
+    fanoutQueueUrl: queue,
+    fanoutThreshold: env.SYNC_FANOUT_THRESHOLD ? intVar(env, 'SYNC_FANOUT_THRESHOLD', 0, 0, 100_000) : null,
+    intervalMs: env.SYNC_SCHEDULE_RATE
+      ? parseRate(env.SYNC_SCHEDULE_RATE, 'SYNC_SCHEDULE_RATE')
+      : 15 * 60_000,
+    staleAfterIntervals: intVar(env, 'SYNC_STALE_AFTER_INTERVALS', 3, 1, 1000),
+  };
 }

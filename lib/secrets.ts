@@ -1,0 +1,120 @@
+/**
+ * Secrets and targets from SSM Parameter Store, for the deployed functions: the Huawei AK/SK pair
+ * (a SecureString holding {"ak":"…","sk":"…"}) and the target list (DLI_TARGETS's format, so adding
+ * a project is a parameter change, not a redeploy).
+ *
+ * Each value is read at cold start and cached; it is read again only after its max age (credentials
+ * 15 minutes by default, so a rotated key is picked up without a redeploy; targets 1 minute). A failed
+ * read is not cached, so the next invocation tries again. Concurrent readers share one request.
+ *
+ * Errors name the parameter and the SSM error's name, never the value nor the SDK's message (which
+ * can echo input). The result is an environment overlay: lib/config.ts still validates everything.
+ */
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { type Env, loadParameterSources, parseTargets } from './config.ts';
+import { ConfigError } from './errors.ts';
+
+export interface ParameterReader {
+  /** The decrypted value of one parameter. */
+  read(name: string): Promise<string>;
+}
+
+/** GetParameter with decryption; the client is made on first use so tests without SSM never build one. */
+export function ssmReader(client?: Pick<SSMClient, 'send'>): ParameterReader {
+  let ssm = client;
+  return {
+    async read(name) {
+      ssm ??= new SSMClient({ maxAttempts: 5 });
+      const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+      const value = out.Parameter?.Value;
+      if (value === undefined)
+        throw Object.assign(new Error('parameter has no value'), { name: 'EmptyValue' });
+      return value;
+    },
+  };
+}
+
+interface Entry {
+  value: Promise<string>;
+  readAt: number;
+}
+
+export class ParameterCache {
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly reader: ParameterReader,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The cached value while younger than `maxAgeMs`, else a fresh read. */
+  get(name: string, variable: string, maxAgeMs: number): Promise<string> {
+    const hit = this.#entries.get(name);
+    if (hit && this.now() - hit.readAt < maxAgeMs) return hit.value;
+    const value = this.reader.read(name).catch((err: unknown) => {
+      this.#entries.delete(name);
+      const kind = err instanceof Error ? err.name : 'Error';
+      throw new ConfigError(
+        `${variable} ${name} could not be read (${kind}); expected a parameter this function may read and decrypt`,
+      );
+    });
+    this.#entries.set(name, { value, readAt: this.now() });
+    return value;
+  }
+}
+
+/** Only these keys: a typo must not silently leave the pair half empty. */
+function parseCredentials(json: string, name: string): { ak: string; sk: string } {
+  const where = `SSM parameter ${name} (HUAWEICLOUD_CREDENTIALS_PARAMETER)`;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    // The JSON error quotes the input: never passed on.
+    throw new ConfigError(`${where} is not JSON; expected {"ak":"<access key>","sk":"<secret key>"}`);
+  }
+  const v = value as Record<string, unknown> | null;
+  const keysOk =
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    Object.keys(v).every((k) => k === 'ak' || k === 'sk');
+  if (!keysOk || typeof v.ak !== 'string' || typeof v.sk !== 'string' || !v.ak || !v.sk) {
+    throw new ConfigError(
+      `${where} must be exactly {"ak":"<access key>","sk":"<secret key>"}, both non-empty`,
+    );
+  }
+  return { ak: v.ak, sk: v.sk };
+}
+
+/**
+ * `env` with the values its parameters point at: DLI_TARGETS from DLI_TARGETS_PARAMETER and
+ * HUAWEICLOUD_SDK_AK/SK from HUAWEICLOUD_CREDENTIALS_PARAMETER. Without those variables it is `env`
+ * itself, so the CLI and the tests never touch SSM.
+ */
+export async function resolveEnv(env: Env, cache: ParameterCache): Promise<Env> {
+  const sources = loadParameterSources(env);
+  if (!sources.credentials && !sources.targets) return env;
+  const [credentials, targets] = await Promise.all([
+    sources.credentials
+      ? cache.get(sources.credentials, 'HUAWEICLOUD_CREDENTIALS_PARAMETER', sources.credentialsMaxAgeMs)
+      : undefined,
+    sources.targets
+      ? cache.get(sources.targets, 'DLI_TARGETS_PARAMETER', sources.targetsMaxAgeMs)
+      : undefined,
+  ]);
+  const out: Env = { ...env };
+  if (credentials !== undefined && sources.credentials) {
+    const pair = parseCredentials(credentials, sources.credentials);
+    // The pair replaces any other way to authenticate, so the precedence is obvious.
+    out.HUAWEICLOUD_SDK_AK = pair.ak;
+    out.HUAWEICLOUD_SDK_SK = pair.sk;
+    out.HUAWEICLOUD_SDK_SECURITY_TOKEN = undefined;
+  }
+  if (targets !== undefined && sources.targets) {
+    // Validated here so the error names the parameter rather than DLI_TARGETS.
+    parseTargets(targets, env.DLI_ENDPOINT || undefined, `SSM parameter ${sources.targets}`);
+    out.DLI_TARGETS = targets.trim();
+  }
+  return out;
+}
