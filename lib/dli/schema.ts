@@ -26,8 +26,18 @@ export const ResourceRecordSchema = z.looseObject({
 export const HostRecordSchema = z.looseObject({ name: optString, ip: optString });
 export const RouteRecordSchema = z.looseObject({ name: optString, cidr: optString, create_time: epochMs });
 
+/**
+ * The id is a DynamoDB key (`CONN#{id}`, at most 1,024 bytes as a sort key): DLI's ids are UUIDs,
+ * so anything past 255 characters is not one, and storing it would fail the whole transaction.
+ * 255 UTF-16 units are at most 765 UTF-8 bytes, which leaves room for the key prefixes.
+ */
+export const MAX_ID_LENGTH = 255;
+
 export const ConnectionRecordSchema = z.looseObject({
-  id: z.string().min(1, 'id is empty'),
+  id: z
+    .string()
+    .min(1, 'id is empty')
+    .max(MAX_ID_LENGTH, `id is longer than ${MAX_ID_LENGTH} characters (a DLI id is a UUID)`),
   name: optString,
   status: optString,
   available_queue_info: z.array(ResourceRecordSchema).nullish(),

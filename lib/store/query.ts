@@ -22,6 +22,8 @@ export interface PageRequest {
 const encodeCursor = (key: Record<string, unknown> | undefined): string | null =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
 
+const INVALID_CURSOR = 'cursor is not valid; expected the cursor value returned by the previous page';
+
 function decodeCursor(cursor: string | null | undefined): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
   try {
@@ -30,7 +32,17 @@ function decodeCursor(cursor: string | null | undefined): Record<string, unknown
   } catch {
     // fall through to the error below
   }
-  throw new ConfigError('cursor is not valid; expected the cursor value returned by the previous page');
+  throw new ConfigError(INVALID_CURSOR);
+}
+
+/**
+ * A connection id is a key (`CONN#{id}`): one longer than any DLI id (255, lib/dli/schema.ts) can
+ * only be a caller's mistake, and DynamoDB would refuse it as a key anyway.
+ */
+function assertConnectionId(id: string): void {
+  if (id.length === 0 || id.length > 255) {
+    throw new ConfigError(`connection id must be 1 to 255 characters (a DLI id is a UUID), got ${id.length}`);
+  }
 }
 
 /** One page of a Query, or all pages when `limit` is undefined. */
@@ -41,16 +53,26 @@ async function queryPage(
 ): Promise<Page<Item>> {
   const items: Item[] = [];
   let startKey = decodeCursor(page.cursor);
+  let fromCaller = startKey !== undefined;
   do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        ...input,
-        TableName: store.tableName,
-        ExclusiveStartKey: startKey,
-        ...(page.limit ? { Limit: page.limit - items.length } : {}),
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
+    const out = await store.doc
+      .send(
+        new QueryCommand({
+          ...input,
+          TableName: store.tableName,
+          ExclusiveStartKey: startKey,
+          ...(page.limit ? { Limit: page.limit - items.length } : {}),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      )
+      .catch((err: unknown) => {
+        // A cursor that decodes to JSON but not to a key of this query (hand-made, or from another
+        // query) is the caller's mistake, not a server error: DynamoDB refuses it as a start key.
+        if (fromCaller && err instanceof Error && err.name === 'ValidationException')
+          throw new ConfigError(INVALID_CURSOR);
+        throw err;
+      });
+    fromCaller = false;
     record(store.meter, 'read', out.ConsumedCapacity);
     items.push(...((out.Items ?? []) as Item[]));
     startKey = out.LastEvaluatedKey;
@@ -204,6 +226,7 @@ export async function listConnections(
 
 /** One connection by id: its newest history version names its target, then the state item. */
 export async function getConnection(store: Store, connectionId: string): Promise<Connection | null> {
+  assertConnectionId(connectionId);
   const newest = await listHistory(store, connectionId, { limit: 1, order: 'desc' });
   const h = newest.items[0];
   if (!h) return null;
@@ -244,6 +267,7 @@ export async function listHistory(
   connectionId: string,
   r: RangeRequest = {},
 ): Promise<Page<HistoryVersion>> {
+  assertConnectionId(connectionId);
   const cond = rangeCondition('SK', 'V#', r);
   const page = await queryPage(
     store,

@@ -4,6 +4,7 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConcurrentWriteError } from '../errors.ts';
 import type { RunRecord } from '../model.ts';
 import type { Change } from '../sync/diff.ts';
 import { record, type Store } from './client.ts';
@@ -52,19 +53,43 @@ export function changeActions(store: Store, change: Change): TransactItem[] {
   return [state, history, ...events];
 }
 
+/**
+ * Fencing: the run that holds a target's lease. A run can outlive its lease (a stalled process, a
+ * slow table) while the next run takes the target over and stores a newer view; the older run must
+ * then write nothing, or it would move connections back in time (a false DELETED for a connection
+ * that came back, a FAILED for a peering that recovered). Each of its transactions therefore checks,
+ * atomically with the writes, that the lease still names it.
+ */
+export interface Fence {
+  target: { region: string; projectId: string };
+  holder: string;
+}
+
+function fenceAction(store: Store, fence: Fence): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: store.tableName,
+      Key: { PK: keys.targetPk(fence.target.region, fence.target.projectId), SK: keys.leaseSk() },
+      ConditionExpression: 'holder = :me',
+      ExpressionAttributeValues: { ':me': fence.holder },
+    },
+  };
+}
+
 /** Groups changes into transactions under DynamoDB's limits, never splitting one change. */
-export function chunkChanges(store: Store, changes: readonly Change[]): Change[][] {
+export function chunkChanges(store: Store, changes: readonly Change[], fence?: Fence): Change[][] {
   const chunks: Change[][] = [];
+  // The fence's condition check takes one of the 100 actions of every transaction.
+  const maxItems = MAX_TRANSACTION_ITEMS - (fence ? 1 : 0);
   let current: Change[] = [];
   let items = 0;
   let bytes = 0;
   for (const change of changes) {
     const actions = changeActions(store, change);
-    const size = actions.reduce((n, a) => n + JSON.stringify(a).length, 0);
-    if (
-      current.length > 0 &&
-      (items + actions.length > MAX_TRANSACTION_ITEMS || bytes + size > MAX_TRANSACTION_BYTES)
-    ) {
+    // Bytes, not UTF-16 units: DynamoDB counts UTF-8, and a CJK name is 3 bytes per character, so
+    // counting characters let a group of large non-ASCII items pass 4 MB and fail as a whole.
+    const size = actions.reduce((n, a) => n + Buffer.byteLength(JSON.stringify(a)), 0);
+    if (current.length > 0 && (items + actions.length > maxItems || bytes + size > MAX_TRANSACTION_BYTES)) {
       chunks.push(current);
       current = [];
       items = 0;
@@ -88,20 +113,29 @@ export interface ApplyResult {
  * Writes a group of changes in one transaction. If a condition fails, the group is retried one
  * change per transaction so that only the conflicting connections are left out.
  */
-export async function writeChanges(store: Store, group: readonly Change[]): Promise<ApplyResult> {
+export async function writeChanges(
+  store: Store,
+  group: readonly Change[],
+  fence?: Fence,
+): Promise<ApplyResult> {
   try {
-    await transact(
-      store,
-      group.flatMap((c) => changeActions(store, c)),
-    );
+    await transact(store, [
+      ...(fence ? [fenceAction(store, fence)] : []),
+      ...group.flatMap((c) => changeActions(store, c)),
+    ]);
     return { applied: [...group], conflicts: [] };
   } catch (err) {
     if (!(err instanceof TransactionCanceledException) || !isConditionFailure(err)) throw err;
+    if (fence && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      throw new ConcurrentWriteError(
+        `this run lost the lease of ${fence.target.region}/${fence.target.projectId} to a newer run, which stores its own view; this run's remaining changes were not written`,
+      );
+    }
   }
   if (group.length === 1) return { applied: [], conflicts: [...group] };
   const result: ApplyResult = { applied: [], conflicts: [] };
   for (const change of group) {
-    const one = await writeChanges(store, [change]);
+    const one = await writeChanges(store, [change], fence);
     result.applied.push(...one.applied);
     result.conflicts.push(...one.conflicts);
   }
@@ -116,7 +150,8 @@ async function transact(store: Store, actions: TransactItem[]): Promise<void> {
   const out = await store.doc.send(
     new TransactWriteCommand({ TransactItems: actions, ReturnConsumedCapacity: 'TOTAL' }),
   );
-  store.meter.itemWrites += actions.length;
+  // A fence's condition check writes nothing.
+  store.meter.itemWrites += actions.filter((a) => !a.ConditionCheck).length;
   for (const a of actions) if (a.Put?.Item) store.meter.estimatedWriteUnits += writeUnits(a.Put.Item, true);
   record(store.meter, 'write', out.ConsumedCapacity);
 }

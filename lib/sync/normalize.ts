@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { ConnectionRecordSchema, type ResourceRecordSchema } from '../dli/schema.ts';
 import type { ConnectionContent, Peering, QuarantinedRecord, Target } from '../model.ts';
+import { itemSize } from '../store/size.ts';
 
 type ResourceRecord = z.infer<typeof ResourceRecordSchema>;
 
@@ -20,8 +21,28 @@ export interface NormalizedSweep {
 
 const MAX_REASON = 300;
 
+/**
+ * DynamoDB refuses items over 400 KB, and a refused item fails its whole transaction (and with it
+ * every other connection written alongside, run after run). The history item is the largest a
+ * connection makes: its normalized content plus the raw JSON. The margin covers the keys,
+ * timestamps and bookkeeping attributes added when the items are built.
+ */
+export const MAX_ITEM_BYTES = 400 * 1024;
+const ITEM_MARGIN_BYTES = 4 * 1024;
+
+/**
+ * A string as DynamoDB will store it. UTF-8 cannot hold a lone UTF-16 surrogate (invalid UTF-8 in
+ * the API's JSON arrives as one), so it would be stored as something else and the item would no
+ * longer match the content it was hashed from: a new version every run for an unchanged record,
+ * or, in an id, a connection that seems to vanish. U+FFFD in its place, before sorting, hashing and
+ * storing, makes what is stored exactly what reads back. Control characters are kept as they are.
+ */
+export const wellFormed = (s: string): string => s.toWellFormed();
+const opt = (s: string | null | undefined): string | null =>
+  s === null || s === undefined ? null : wellFormed(s);
+
 export const normalizeStatus = (status: string | null | undefined): string =>
-  status?.trim() ? status.trim().toUpperCase() : 'UNKNOWN';
+  status?.trim() ? wellFormed(status.trim().toUpperCase()) : 'UNKNOWN';
 
 export const isoFromEpochMs = (ms: number | null | undefined): string | null =>
   ms === null || ms === undefined ? null : new Date(ms).toISOString();
@@ -37,11 +58,11 @@ const byKey =
 function normalizeResources(list: ResourceRecord[] | null | undefined): Peering[] {
   return (list ?? [])
     .map((r) => ({
-      queue: r.name,
-      peerId: r.peer_id ?? null,
+      queue: wellFormed(r.name),
+      peerId: opt(r.peer_id),
       status: normalizeStatus(r.status),
       // The API sends "" when there is no error; null says the same thing unambiguously.
-      error: r.err_msg ? r.err_msg : null,
+      error: r.err_msg ? wellFormed(r.err_msg) : null,
       updatedAt: isoFromEpochMs(r.update_time),
     }))
     .sort(byKey((p) => `${p.queue}\u0000${p.peerId ?? ''}`));
@@ -59,38 +80,59 @@ export function normalizeConnection(
     return { ok: false, id: idOf(raw), reason: truncate(`${where}: ${issue?.message ?? 'invalid'}`) };
   }
   const r = parsed.data;
-  const peerings = normalizeResources(r.available_queue_info);
-  const duplicate = firstDuplicate(peerings.map((p) => p.queue));
-  if (duplicate !== null) {
-    return { ok: false, id: r.id, reason: truncate(`available_queue_info: queue ${duplicate} listed twice`) };
-  }
-  return {
-    ok: true,
-    content: {
-      region: target.region,
-      projectId: target.projectId,
-      id: r.id,
-      name: r.name ?? null,
-      status: normalizeStatus(r.status),
-      destVpcId: r.dest_vpc_id ?? null,
-      destNetworkId: r.dest_network_id ?? null,
-      isPrivis: r.isPrivis ?? null,
-      ipv6Enable: r.ipv6_enable ?? null,
-      createdAt: isoFromEpochMs(r.create_time),
-      hosts: (r.hosts ?? [])
-        .map((h) => ({ name: h.name ?? null, ip: h.ip ?? null }))
-        .sort(byKey((h) => `${h.name ?? ''}\u0000${h.ip ?? ''}`)),
-      routes: (r.routes ?? [])
-        .map((x) => ({
-          name: x.name ?? null,
-          cidr: x.cidr ?? null,
-          createdAt: isoFromEpochMs(x.create_time),
-        }))
-        .sort(byKey((x) => `${x.name ?? ''}\u0000${x.cidr ?? ''}`)),
-      peerings,
-      elasticResourcePools: normalizeResources(r.elastic_resource_pools),
-    },
+  const id = wellFormed(r.id);
+  const content: ConnectionContent = {
+    region: target.region,
+    projectId: target.projectId,
+    id,
+    name: opt(r.name),
+    status: normalizeStatus(r.status),
+    destVpcId: opt(r.dest_vpc_id),
+    destNetworkId: opt(r.dest_network_id),
+    isPrivis: r.isPrivis ?? null,
+    ipv6Enable: r.ipv6_enable ?? null,
+    createdAt: isoFromEpochMs(r.create_time),
+    hosts: (r.hosts ?? [])
+      .map((h) => ({ name: opt(h.name), ip: opt(h.ip) }))
+      .sort(byKey((h) => `${h.name ?? ''}\u0000${h.ip ?? ''}`)),
+    routes: (r.routes ?? [])
+      .map((x) => ({
+        name: opt(x.name),
+        cidr: opt(x.cidr),
+        createdAt: isoFromEpochMs(x.create_time),
+      }))
+      .sort(byKey((x) => `${x.name ?? ''}\u0000${x.cidr ?? ''}`)),
+    peerings: normalizeResources(r.available_queue_info),
+    elasticResourcePools: normalizeResources(r.elastic_resource_pools),
   };
+  // Two entries for one queue (or pool) would make two events with one id, which DynamoDB refuses
+  // in one transaction: the peering key would be ambiguous anyway.
+  for (const [field, what, list] of [
+    ['available_queue_info', 'queue', content.peerings],
+    ['elastic_resource_pools', 'pool', content.elasticResourcePools],
+  ] as const) {
+    const duplicate = firstDuplicate(list.map((p) => p.queue));
+    if (duplicate !== null) {
+      return { ok: false, id, reason: truncate(`${field}: ${what} ${duplicate} listed twice`) };
+    }
+  }
+  const tooBig = storageProblem(content, raw);
+  if (tooBig !== null) return { ok: false, id, reason: tooBig };
+  return { ok: true, content };
+}
+
+/** Why the record's history item could not be stored, or null when it can. */
+function storageProblem(content: ConnectionContent, raw: unknown): string | null {
+  let rawJson: string;
+  try {
+    rawJson = JSON.stringify(raw) ?? 'null';
+  } catch {
+    // A RangeError from a record nested thousands of levels deep.
+    return 'record cannot be stored: its JSON cannot be serialized (nested too deeply)';
+  }
+  const bytes = itemSize({ ...content, raw: rawJson }) + ITEM_MARGIN_BYTES;
+  if (bytes <= MAX_ITEM_BYTES) return null;
+  return `record too large to store: about ${Math.ceil(bytes / 1024)} KB with its raw JSON, over DynamoDB's ${MAX_ITEM_BYTES / 1024} KB item limit`;
 }
 
 /** A whole sweep: good records normalized, bad ones quarantined, duplicates of one id merged (last wins). */
@@ -128,7 +170,7 @@ export function stableStringify(value: unknown): string {
 function idOf(raw: unknown): string | null {
   if (raw !== null && typeof raw === 'object' && 'id' in raw) {
     const id = (raw as { id: unknown }).id;
-    if (typeof id === 'string' && id.length > 0) return truncate(id);
+    if (typeof id === 'string' && id.length > 0) return truncate(wellFormed(id));
   }
   return null;
 }
@@ -142,6 +184,7 @@ function firstDuplicate(values: string[]): string | null {
   return null;
 }
 
+/** At most MAX_REASON characters; a cut through a surrogate pair leaves U+FFFD, never half a pair. */
 function truncate(s: string): string {
-  return s.length > MAX_REASON ? `${s.slice(0, MAX_REASON - 1)}…` : s;
+  return s.length > MAX_REASON ? `${wellFormed(s.slice(0, MAX_REASON - 1))}…` : s;
 }

@@ -9,13 +9,16 @@ import type { Connection } from '../model.ts';
 import { record, type Store } from '../store/client.ts';
 import { toConnection } from '../store/items.ts';
 import { keys } from '../store/table.ts';
-import { chunkChanges, writeChanges } from '../store/write.ts';
+import { chunkChanges, type Fence, writeChanges } from '../store/write.ts';
 import { type Change, type DiffInput, diffTarget } from './diff.ts';
 
 const WRITE_CONCURRENCY = 4;
 const CONFLICT_ROUNDS = 3;
 
-export type PersistContext = Omit<DiffInput, 'stored'>;
+export type PersistContext = Omit<DiffInput, 'stored'> & {
+  /** The run's lease: every transaction checks it still holds it (see Fence in lib/store/write.ts). */
+  fence?: Fence;
+};
 
 export async function persistChanges(
   store: Store,
@@ -31,12 +34,12 @@ export async function persistChanges(
       );
     }
     const conflicts: Change[] = [];
-    const groups = chunkChanges(store, pending);
+    const groups = chunkChanges(store, pending, ctx.fence);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < groups.length) {
         const group = groups[next++] as Change[];
-        const result = await writeChanges(store, group);
+        const result = await writeChanges(store, group, ctx.fence);
         applied.push(...result.applied);
         conflicts.push(...result.conflicts);
       }

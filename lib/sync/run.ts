@@ -7,7 +7,7 @@ import type { SyncConfig } from '../config.ts';
 import { sweepTarget } from '../dli/sweep.ts';
 import type { SweepOptions, SweepResult } from '../dli/types.ts';
 import { describeError } from '../errors.ts';
-import type { RunRecord, Target } from '../model.ts';
+import type { QuarantinedRecord, RunRecord, Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
 import { loadConnections, loadTargetIndex } from '../store/query.ts';
 import { acquireLease, putRun, releaseLease } from '../store/write.ts';
@@ -70,6 +70,8 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
   const finish = async (run: RunRecord): Promise<RunRecord> => {
     const done: RunRecord = {
       ...run,
+      // An error may quote the API (cut at a length, maybe through a surrogate pair): stored as UTF-8.
+      error: run.error === null ? null : run.error.toWellFormed(),
       finishedAt: now().toISOString(),
       writeUnits: store.meter.writeUnits - meterStart.writeUnits,
       readUnits: store.meter.readUnits - meterStart.readUnits,
@@ -132,6 +134,8 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
       mayDelete,
       now: startedAt,
       runId,
+      // Writes only while this run still holds the lease taken above (its holder id is the runId).
+      fence: { target, holder: runId },
     });
     return await finish({
       ...counted,
@@ -143,13 +147,29 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
       unchanged: candidates.unchanged + diff.unchanged,
       events: applied.reduce((n, c) => n + c.events.length, 0),
       deletionsApplied: mayDelete,
-      quarantined: normalized.quarantined,
+      quarantined: reportable(normalized.quarantined),
     });
   } catch (err) {
     return await finish({ ...base, outcome: 'failed', error: describeError(err) });
   } finally {
     await releaseLease(store, target, runId).catch(() => undefined);
   }
+}
+
+/**
+ * The run record is one DynamoDB item (400 KB at most): a sweep of thousands of bad records would
+ * make it too large to write, and the run would fail after its changes were stored. The first
+ * MAX_REPORTED are listed (reasons and ids are already cut to 300 characters), then one entry with
+ * index -1 counts the rest. Deletion decisions use the full list, never this one.
+ */
+export const MAX_REPORTED = 100;
+function reportable(quarantined: QuarantinedRecord[]): QuarantinedRecord[] {
+  if (quarantined.length <= MAX_REPORTED) return quarantined;
+  const rest = quarantined.length - MAX_REPORTED;
+  return [
+    ...quarantined.slice(0, MAX_REPORTED),
+    { index: -1, id: null, reason: `…and ${rest} more bad record(s), not listed` },
+  ];
 }
 
 const becameDeleted = (c: Change): boolean =>

@@ -357,7 +357,9 @@ describe('[deploy] IAM: one role per function, least privilege', () => {
     }
     // What that comes to today, for the reader.
     expect(dynamoActionsUsed('sync')).toEqual(
-      ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((a) => `dynamodb:${a}`),
+      ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map(
+        (a) => `dynamodb:${a}`,
+      ),
     );
     expect(dynamoActionsUsed('api')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
   });
