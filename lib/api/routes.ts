@@ -74,9 +74,14 @@ async function acrossTargets<T>(
         i?: unknown;
         c?: unknown;
       };
-      if (typeof parsed.i !== 'number' || !(typeof parsed.c === 'string' || parsed.c === null))
-        throw new Error();
-      index = parsed.i;
+      // The index comes from the client: it must name one of our targets, or targets[-1] is read.
+      const validIndex =
+        typeof parsed.i === 'number' &&
+        Number.isInteger(parsed.i) &&
+        parsed.i >= 0 &&
+        parsed.i < targets.length;
+      if (!validIndex || !(typeof parsed.c === 'string' || parsed.c === null)) throw new Error();
+      index = parsed.i as number;
       inner = parsed.c;
     } catch {
       throw new BadRequest('cursor is not valid; expected the cursor value returned by the previous page');
