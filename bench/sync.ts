@@ -4,7 +4,6 @@
  * our sync (first, unchanged, 1% of peerings changed) and the naive baseline, each in a fresh process
  * (so peak RSS is its own), and reports ratios measured in this one run.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,6 +14,7 @@ import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
 import { createStore } from '../lib/store/client.ts';
 import { setupTable } from '../lib/store/setup.ts';
 import { makeConnections } from '../test/support/emulator-data.ts';
+import { runNode } from '../test/support/process.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -93,9 +93,9 @@ async function main(): Promise<void> {
           concurrency,
         };
         // Asynchronous on purpose: the emulator serves from this process's event loop.
-        const out = await runChild(bundle, JSON.stringify(args));
+        const out = await runNode([...NODE_ARGS, bundle, JSON.stringify(args)]);
         const line = out.stdout.trim().split('\n').pop() ?? '';
-        if (out.status !== 0 || !line.startsWith('{'))
+        if (out.code !== 0 || !line.startsWith('{'))
           throw new Error(`scenario failed: ${out.stderr.slice(0, 500)}`);
         const r = JSON.parse(line) as Omit<Row, 'n' | 'variant' | 'scenario' | 'floorMs'>;
         // The physical floor: every page must be requested, `concurrency` at a time, each taking the latency.
@@ -123,25 +123,6 @@ async function main(): Promise<void> {
     await ddb.stop();
   }
   report(rows);
-}
-
-function runChild(
-  bundle: string,
-  arg: string,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...NODE_ARGS, bundle, arg], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 const local = (endpoint: string) => ({

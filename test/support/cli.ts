@@ -1,31 +1,11 @@
 /** Runs the real CLI executable in a child process, as a person or a script would. */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type ProcessResult, runNode } from './process.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/dli-sync.js', import.meta.url));
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = ProcessResult;
 
-export function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    // Only what we pass, plus PATH: the test's own environment must not leak configuration in.
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Only what we pass, plus PATH: the test's own environment must not leak configuration in. */
+export const runCli = (args: string[], env: Record<string, string | undefined>): Promise<CliResult> =>
+  runNode([BIN, ...args], { PATH: process.env.PATH, ...env });
