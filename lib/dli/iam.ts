@@ -115,8 +115,9 @@ async function fetchToken(target: Target, c: IamCredentials, opts: IamOptions): 
     const msg = body.success
       ? (body.data.error_msg ?? body.data.error?.message ?? 'no error message')
       : 'non-JSON body';
-    // The message is IAM's own text about our request, which never echoes the password back; keep it one line.
-    const line = msg.replace(/\s+/g, ' ').slice(0, 200).split(c.password).join('[redacted]');
+    // IAM's own text about our request; one line.
+    // Blank the password before cutting: a cut through an echoed password would leave its first characters.
+    const line = msg.split(c.password).join('[redacted]').replace(/\s+/g, ' ').slice(0, 200);
     throw iamError(target, line, status, code, status === 429 || status >= 500);
   }
   const header = res.headers['x-subject-token'];
