@@ -12,7 +12,11 @@ import { keys } from '../store/table.ts';
 import { chunkChanges, type Fence, writeChanges } from '../store/write.ts';
 import { type Change, type DiffInput, diffTarget } from './diff.ts';
 
-const WRITE_CONCURRENCY = 4;
+// One transaction at a time: every transaction carries the lease fence (a ConditionCheck on the
+// target's lease item), and DynamoDB cancels concurrent transactions that touch the same item
+// (TransactionConflict), so parallel transactions of one run would only conflict with each other.
+// Targets still write in parallel: each has its own lease item.
+const WRITE_CONCURRENCY = 1;
 const CONFLICT_ROUNDS = 3;
 
 export type PersistContext = Omit<DiffInput, 'stored'> & {
