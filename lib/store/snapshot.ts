@@ -3,6 +3,7 @@
  * connection the target has ever had (state items, tombstones included), the newest history version
  * observed at or before the instant is what the connection looked like then.
  */
+import { mapLimit } from '../concurrency.ts';
 import type { HistoryVersion, Target } from '../model.ts';
 import type { Store } from './client.ts';
 import { listHistory, loadTargetState } from './query.ts';
@@ -16,16 +17,10 @@ export async function snapshotAt(
   opts: { includeDeleted?: boolean } = {},
 ): Promise<HistoryVersion[]> {
   const ids = [...(await loadTargetState(store, target)).keys()];
-  const versions: (HistoryVersion | undefined)[] = new Array(ids.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < ids.length) {
-      const i = next++;
-      const page = await listHistory(store, ids[i] as string, { to: at, order: 'desc', limit: 1 });
-      versions[i] = page.items[0];
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, ids.length) }, worker));
+  const versions = await mapLimit(ids, PARALLEL_READS, async (id) => {
+    const page = await listHistory(store, id, { to: at, order: 'desc', limit: 1 });
+    return page.items[0];
+  });
   return pickAsOf(versions, opts.includeDeleted ?? false);
 }
 

@@ -14,10 +14,10 @@
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import { mapLimit } from '../concurrency.ts';
 import type { Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
 import { latestCompleteSweepAt } from '../store/query.ts';
-import { mapLimit } from './run.ts';
 
 /** Time a sweep may take after its deadline: persisting the changes and the run record. */
 export const PERSIST_ALLOWANCE_MS = 60_000;

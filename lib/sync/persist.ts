@@ -12,11 +12,11 @@ import { keys } from '../store/table.ts';
 import { chunkChanges, type Fence, writeChanges } from '../store/write.ts';
 import { type Change, type DiffInput, diffTarget } from './diff.ts';
 
-// One transaction at a time: every transaction carries the lease fence (a ConditionCheck on the
+// Transactions go one at a time: every transaction carries the lease fence (a ConditionCheck on the
 // target's lease item), and DynamoDB cancels concurrent transactions that touch the same item
 // (TransactionConflict), so parallel transactions of one run would only conflict with each other.
 // Targets still write in parallel: each has its own lease item.
-const WRITE_CONCURRENCY = 1;
+
 const CONFLICT_ROUNDS = 3;
 
 export type PersistContext = Omit<DiffInput, 'stored'> & {
@@ -39,16 +39,12 @@ export async function persistChanges(
     }
     const conflicts: Change[] = [];
     const groups = chunkChanges(store, pending, ctx.fence);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < groups.length) {
-        const group = groups[next++] as Change[];
-        const result = await writeChanges(store, group, ctx.fence);
-        applied.push(...result.applied);
-        conflicts.push(...result.conflicts);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, groups.length) }, worker));
+    // One transaction at a time (see the lease-fence comment at the top).
+    for (const group of groups) {
+      const result = await writeChanges(store, group, ctx.fence);
+      applied.push(...result.applied);
+      conflicts.push(...result.conflicts);
+    }
     pending = await rediff(store, conflicts, ctx);
   }
   return applied;

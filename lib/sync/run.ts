@@ -3,6 +3,7 @@
  * This is the function the Lambda handler and the CLI both call.
  */
 import { randomUUID } from 'node:crypto';
+import { mapLimit } from '../concurrency.ts';
 import type { SyncConfig } from '../config.ts';
 import { sweepTarget } from '../dli/sweep.ts';
 import type { SweepOptions, SweepResult } from '../dli/types.ts';
@@ -174,21 +175,3 @@ function reportable(quarantined: QuarantinedRecord[]): QuarantinedRecord[] {
 
 const becameDeleted = (c: Change): boolean =>
   c.next.status === 'DELETED' && c.previous !== null && c.previous.status !== 'DELETED';
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

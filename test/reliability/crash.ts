@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mapLimit } from '../../lib/sync/run.ts';
+import { mapLimit } from '../../lib/concurrency.ts';
 import { injectDdbFaults } from '../support/ddb-faults.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { dumpTable } from '../support/secrets-scan.ts';
