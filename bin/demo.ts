@@ -13,6 +13,7 @@ import { createStreamHandler } from '../lib/notify/handler.ts';
 import { createStore } from '../lib/store/client.ts';
 import { listConnections, listEvents, listHistory } from '../lib/store/query.ts';
 import { setupTable } from '../lib/store/setup.ts';
+import { keys } from '../lib/store/table.ts';
 import { syncAll } from '../lib/sync/run.ts';
 import { makeConnections } from '../test/support/emulator-data.ts';
 import { startWebhookSink } from '../test/support/webhook-sink.ts';
@@ -97,7 +98,9 @@ async function main(): Promise<void> {
       const events = summary.runs.reduce((n, r) => n + r.events, 0);
       say(`cycle took ${Date.now() - started} ms; ${events} new event(s)`);
       const before = sink.requests.length;
-      await poller.drain();
+      // The run records are the last writes of a sync: once the stream shows them, its events are in too.
+      const runSks = new Set(summary.runs.map((r) => keys.runSk(r.startedAt, r.runId)));
+      await poller.drain(30_000, (k) => runSks.has(k.SK?.S ?? ''));
       for (const req of sink.requests.slice(before)) {
         if (req.path === '/slack') say(`  chat → team-slack: ${(req.json as { text?: string }).text ?? ''}`);
         else

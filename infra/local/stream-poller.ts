@@ -18,6 +18,7 @@
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
+  type AttributeValue,
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   ExpiredIteratorException,
@@ -45,8 +46,12 @@ export interface StreamPollerOptions {
 
 export interface StreamPoller {
   stop(): Promise<void>;
-  /** Resolves once everything in the stream so far has been handed over and nothing awaits a retry. */
-  drain(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once everything in the stream so far has been handed over and nothing awaits a retry.
+   * With `until`, only after a record whose keys match has been read: an idle stream can also mean
+   * that the last writes have not reached it yet (DynamoDB Local publishes them with a delay).
+   */
+  drain(timeoutMs?: number, until?: (keys: Record<string, AttributeValue>) => boolean): Promise<void>;
 }
 
 interface ShardState {
@@ -184,6 +189,7 @@ export function startStreamPoller(opts: StreamPollerOptions): StreamPoller {
         continue;
       }
       const records = out.Records ?? [];
+      for (const r of records) remember(r.dynamodb?.Keys ?? {});
       if (records.length === 0) {
         shard.iterator = out.NextShardIterator;
         if (!shard.iterator) shard.closed = true;
@@ -220,7 +226,23 @@ export function startStreamPoller(opts: StreamPollerOptions): StreamPoller {
 
   let stopped = false;
   let wake: (() => void) | undefined;
-  const waiters = new Set<{ idleTicks: number; resolve: () => void; reject: (e: Error) => void }>();
+  interface Waiter {
+    idleTicks: number;
+    /** Null: no record to wait for. */
+    until: ((keys: Record<string, AttributeValue>) => boolean) | null;
+    seen: boolean;
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }
+  const waiters = new Set<Waiter>();
+  // Keys read lately: a drain may start after the poller already read the record it waits for.
+  const recent: Record<string, AttributeValue>[] = [];
+  const RECENT = 10_000;
+  function remember(k: Record<string, AttributeValue>): void {
+    recent.push(k);
+    if (recent.length > RECENT) recent.splice(0, recent.length - RECENT);
+    for (const w of waiters) if (w.until?.(k)) w.seen = true;
+  }
 
   const loop = (async () => {
     while (!stopped) {
@@ -236,7 +258,7 @@ export function startStreamPoller(opts: StreamPollerOptions): StreamPoller {
       }
       for (const w of waiters) {
         // Two idle passes in a row: the first may have started before the last write landed.
-        w.idleTicks = idle ? w.idleTicks + 1 : 0;
+        w.idleTicks = idle && w.seen ? w.idleTicks + 1 : 0;
         if (w.idleTicks >= 2) {
           waiters.delete(w);
           w.resolve();
@@ -262,14 +284,16 @@ export function startStreamPoller(opts: StreamPollerOptions): StreamPoller {
       waiters.clear();
       client.destroy();
     },
-    drain(timeoutMs = 30_000) {
+    drain(timeoutMs = 30_000, until) {
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(waiter);
           reject(new Error(`stream not drained within ${timeoutMs} ms`));
         }, timeoutMs);
-        const waiter = {
+        const waiter: Waiter = {
           idleTicks: 0,
+          until: until ?? null,
+          seen: !until || recent.some(until),
           resolve: () => {
             clearTimeout(timer);
             resolve();

@@ -73,7 +73,15 @@ export const ConnectionIdParam = z
 export function describeIssue(err: z.ZodError): string {
   const issue = err.issues[0];
   if (!issue) return 'invalid parameters';
-  if (issue.code === 'unrecognized_keys') return `unknown parameter ${issue.keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    // The name is the caller's text: quoted and cut, so a hostile one cannot forge or flood the message.
+    return `unknown parameter ${quoteName(issue.keys[0] ?? '')}${issue.keys.length > 1 ? ` (and ${issue.keys.length - 1} more)` : ''}`;
+  }
   const name = issue.path.join('.');
   return issue.message.startsWith(name) || !name ? issue.message : `${name}: ${issue.message}`;
+}
+
+function quoteName(name: string): string {
+  const cut = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+  return JSON.stringify(cut);
 }

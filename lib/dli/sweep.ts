@@ -55,7 +55,24 @@ function keyOf(record: unknown): string {
     const id = (record as Record<string, unknown>).id;
     if (typeof id === 'string' && id !== '') return `id:${id}`;
   }
-  return `json:${JSON.stringify(record)}`;
+  try {
+    return `json:${JSON.stringify(record)}`;
+  } catch {
+    // Nested deeper than the stack allows (a hostile body): JSON.stringify throws a RangeError, which
+    // would fail the whole sweep for one record the quarantine rejects anyway. A depth-capped rendering
+    // is still deterministic, so the overlap check between pages keeps working.
+    return `json~:${shallowJson(record, KEY_DEPTH)}`;
+  }
+}
+
+const KEY_DEPTH = 32;
+
+function shallowJson(value: unknown, depth: number): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (depth === 0) return '"…"';
+  if (Array.isArray(value)) return `[${value.map((v) => shallowJson(v, depth - 1)).join(',')}]`;
+  const fields = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${shallowJson(v, depth - 1)}`);
+  return `{${fields.join(',')}}`;
 }
 
 interface Ctx {

@@ -201,6 +201,16 @@ describe('the HTTP API with hostile query parameters', () => {
     matrix.add('malformed cursors', { faults: cases.length, runs: 0 });
   });
 
+  // Once a gap: lib/api/params.ts quoted an unknown parameter's name verbatim (any length, newlines).
+  it('an unknown parameter is named quoted and cut to one short line', async () => {
+    const name = `x\n${'y'.repeat(5_000)}`;
+    const res = await route(ctx, 'GET', '/events', { [name]: '1', other: '2' });
+    expect(res.status).toBe(400);
+    const error = (res.body as { error: string }).error;
+    expect(error).toMatch(/^unknown parameter "x\\ny+…" \(and 1 more\)$/);
+    expect(error.length).toBeLessThan(80);
+  });
+
   // Once a gap: lib/api/routes.ts took the target index of a multi-target cursor as is, so a negative
   // or fractional one read targets[-1] and threw a TypeError (a 500).
   it('a multi-target cursor with a negative, fractional or out-of-range index is a 400', async () => {

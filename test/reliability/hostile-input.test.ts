@@ -7,6 +7,8 @@
  * shrinking it (each run costs DynamoDB round trips; the seed and path in the report replay it);
  * hostile-input.soak.test.ts runs the same properties longer, bigger, and shrinks.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncConfig } from '../../lib/config.ts';
@@ -157,6 +159,33 @@ describe('huge and malformed records', () => {
     expect(run).toMatchObject({ outcome: 'complete', created: 2 });
     expect(run.quarantined).toMatchObject([{ index: 2, reason: expect.stringMatching(/nested too deeply/) }]);
     matrix.add('deeply nested record', { faults: 1, runs: 1 });
+  });
+
+  it('over real HTTP, a record without an id nested 100,000 levels deep is quarantined; the others sync', async () => {
+    const { store, config } = await fresh();
+    // Built as text: the emulator (and JSON.stringify) cannot serialize it, a hostile server can send it.
+    const deep = `${'['.repeat(100_000)}"bottom"${']'.repeat(100_000)}`;
+    const goodText = good(2, 11).map((r) => JSON.stringify(r));
+    const body = `{"is_success":true,"message":"","count":3,"connections":[${goodText.join(',')},{"name":"no id","extra":${deep}}]}`;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const run = (
+        await syncAll(
+          { ...config, pageSize: 100, targets: config.targets.map((t) => ({ ...t, endpoint })) },
+          { store, now: () => new Date(Date.UTC(2026, 6, 2, 1)) },
+        )
+      ).runs[0] as RunRecord;
+      expect(run, run.error ?? '').toMatchObject({ outcome: 'complete', created: 2 });
+      expect(run.quarantined).toMatchObject([{ index: 2 }]);
+    } finally {
+      server.close();
+    }
+    matrix.add('deeply nested record without an id (HTTP)', { faults: 1, runs: 1 });
   });
 
   it('an id too long for a DynamoDB key is quarantined; the others in its transaction sync', async () => {
