@@ -22,9 +22,15 @@ const sizesArg = process.argv.find((a) => a.startsWith('--sizes='));
 // --sizes=10000,50000 measures only those (for investigation; RESULTS.md is written by the full run only).
 const SIZES = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [1_000] : [1_000, 10_000, 50_000];
 const NAIVE_MAX = 10_000;
-// --heap=MB runs each sync with V8's old space capped, as a small Lambda's memory would cap it.
-const heapArg = process.argv.find((a) => a.startsWith('--heap='));
-const NODE_ARGS = heapArg ? [`--max-old-space-size=${Number(heapArg.slice(7))}`] : [];
+// Each sync runs under the V8 heap limits Lambda's Node.js bootstrap derives from a function's memory
+// size (new space a tenth of it, half of that per semi-space, old space the rest): the smallest size the
+// RSS target names, 128 MB up to N = 10,000 and 256 MB above, so "peak RSS" answers "does it fit?".
+// --lambda-memory=MB sets one size for all; --lambda-memory=0 leaves V8's defaults for this machine.
+const lambdaArg = process.argv.find((a) => a.startsWith('--lambda-memory='));
+const lambdaMemoryFor = (n: number): number =>
+  lambdaArg ? Number(lambdaArg.slice(16)) : n > 10_000 ? 256 : 128;
+// --ours-only skips the baseline (for investigation).
+const oursOnly = process.argv.includes('--ours-only');
 const PAGE_LATENCY_MS = 50;
 const PAGE_SIZE = 100;
 const CONCURRENCY = 4;
@@ -93,7 +99,7 @@ async function main(): Promise<void> {
           concurrency,
         };
         // Asynchronous on purpose: the emulator serves from this process's event loop.
-        const out = await runNode([...NODE_ARGS, bundle, JSON.stringify(args)]);
+        const out = await runNode([...lambdaHeapFlags(lambdaMemoryFor(n)), bundle, JSON.stringify(args)]);
         const line = out.stdout.trim().split('\n').pop() ?? '';
         if (out.code !== 0 || !line.startsWith('{'))
           throw new Error(`scenario failed: ${out.stderr.slice(0, 500)}`);
@@ -113,7 +119,7 @@ async function main(): Promise<void> {
       await run('ours', '1% changed');
       // The same sync with one page request at a time: what paging concurrency buys.
       await run('ours', 'unchanged, 1 page in flight', 1);
-      if (n <= NAIVE_MAX) {
+      if (n <= NAIVE_MAX && !oursOnly) {
         await run('naive', 'first sync');
         await run('naive', 'unchanged re-sync');
       }
@@ -123,6 +129,12 @@ async function main(): Promise<void> {
     await ddb.stop();
   }
   report(rows);
+}
+
+function lambdaHeapFlags(memoryMb: number): string[] {
+  if (memoryMb === 0) return [];
+  const newSpace = Math.floor(memoryMb / 10);
+  return [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
 }
 
 const local = (endpoint: string) => ({
@@ -149,12 +161,12 @@ function changePeerings(data: Record<string, unknown>[], share: number): void {
 const r1 = (x: number): string => (Math.round(x * 10) / 10).toString();
 
 function formatRow(r: Row): string {
-  return `| ${r.n.toLocaleString('en')} | ${r.variant} | ${r.scenario} | ${r1(r.wallMs / 1000)} | ${r1(r.floorMs / 1000)} | ${r1(r.wallMs / r.floorMs)} | ${r.requests} | ${r1(r.writeUnits)} | ${r1(r.estimatedWriteUnits)} | ${r.itemWrites} | ${r1(r.readUnits)} | ${r.events} | ${Math.round(r.peakRssMb)} |`;
+  return `| ${r.n.toLocaleString('en')} | ${r.variant} | ${r.scenario} | ${r1(r.wallMs / 1000)} | ${r1(r.floorMs / 1000)} | ${r1(r.wallMs / r.floorMs)} | ${r.requests} | ${r1(r.writeUnits)} | ${r1(r.estimatedWriteUnits)} | ${r.itemWrites} | ${r1(r.readUnits)} | ${r.events} | ${Math.round(r.peakRssMb)} | ${lambdaMemoryFor(r.n) || 'V8 default'} |`;
 }
 
 function report(rows: Row[]): void {
   const header =
-    '| N | variant | scenario | wall s | floor s | wall/floor | API requests | write units (reported) | write units (by size rules) | item writes | read units | events | peak RSS MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+    '| N | variant | scenario | wall s | floor s | wall/floor | API requests | write units (reported) | write units (by size rules) | item writes | read units | events | peak RSS MB | Lambda MB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const ratios: string[] = [];
   const naiveCost: string[] = [];
   for (const n of SIZES) {
@@ -194,13 +206,13 @@ function report(rows: Row[]): void {
     );
   }
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, DynamoDB Local 2.x (amplify-dynamodb-simulator 2.9.30, in memory), emulator ${PAGE_LATENCY_MS} ms per page, page size ${PAGE_SIZE}, ours at ${CONCURRENCY} pages in flight`;
-  const md = `# Benchmark results\n\nMachine: ${machine}. Measured ${new Date().toISOString()} with \`npm run bench${quick ? ' -- --quick' : ''}\`.\n\n${header}\n${rows.map(formatRow).join('\n')}\n\nRatios (same run):\n${ratios.join('\n')}\n\nBaseline cost per item:\n${naiveCost.join('\n')}\n\n"item writes" counts every Put/Update/Delete, in transactions too; ours includes 3 per run that do not depend on N (lease acquire, run record, lease release). "Reported" write units are what DynamoDB Local returns through ReturnConsumedCapacity; it under-reports transactions, so "by size rules" applies DynamoDB's documented pricing (1 unit per started KB, doubled in a transaction) to every item written. Peak RSS is the max resident set of the process that ran the sync (a fresh \`node\` process with the esbuild bundle).\n`;
+  const md = `# Benchmark results\n\nMachine: ${machine}. Measured ${new Date().toISOString()} with \`npm run bench${quick ? ' -- --quick' : ''}\`.\n\n${header}\n${rows.map(formatRow).join('\n')}\n\nRatios (same run):\n${ratios.join('\n')}\n\nBaseline cost per item:\n${naiveCost.join('\n')}\n\n"item writes" counts every Put/Update/Delete, in transactions too; ours includes 3 per run that do not depend on N (lease acquire, run record, lease release). "Reported" write units are what DynamoDB Local returns through ReturnConsumedCapacity; it under-reports transactions, so "by size rules" applies DynamoDB's documented pricing (1 unit per started KB, doubled in a transaction) to every item written. Peak RSS is the max resident set of the process that ran the sync (a fresh \`node\` process with the esbuild bundle), run under the V8 heap limits Lambda derives from the memory size in the \`Lambda MB\` column (${lambdaHeapFlags(128).join(' ')} for 128 MB); about 40 MB of it is the \`node\` binary's own pages.\n`;
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(ROOT, 'bench', 'results', 'latest.json'),
     `${JSON.stringify({ machine, quick, rows }, null, 2)}\n`,
   );
-  if (!quick && !sizesArg) writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), md);
+  if (!quick && !sizesArg && !oursOnly && !lambdaArg) writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), md);
   process.stdout.write(`\n${md}`);
   const unchanged = rows.find(
     (r) => r.variant === 'ours' && r.scenario === 'unchanged re-sync' && r.n === SIZES[0],

@@ -33,6 +33,7 @@ export interface SweepTuning {
 
 interface Page {
   index: number;
+  /** What `map` made of the page's records (their keys are taken before). */
   records: unknown[];
   keys: string[];
   count: number | null;
@@ -78,6 +79,7 @@ function shallowJson(value: unknown, depth: number): string {
 interface Ctx {
   target: Target;
   options: SweepOptions & SweepTuning;
+  map: (record: unknown) => unknown;
   limit: number;
   stride: number;
   concurrency: number;
@@ -121,7 +123,8 @@ async function fetchPage(ctx: Ctx, index: number): Promise<Page> {
       false,
     );
   }
-  return { index, records, keys, count };
+  // Mapped now, so the parsed page can go: only the compact form lives until the sweep ends.
+  return { index, records: records.map(ctx.map), keys, count };
 }
 
 /**
@@ -255,7 +258,10 @@ function inconsistentError(target: Target, reason: string, retryable: boolean): 
  * Sweeps one target. Never throws for an API problem: those make `complete: false` with the error.
  * Throws only ConfigError (bad endpoint or options) and programming errors.
  */
-export async function sweepTarget(target: Target, options: SweepOptions & SweepTuning): Promise<SweepResult> {
+export async function sweepTarget<R = unknown>(
+  target: Target,
+  options: SweepOptions<R> & SweepTuning,
+): Promise<SweepResult<R>> {
   assertEndpoint(target.endpoint, targetName(target));
   const limit = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
@@ -280,18 +286,20 @@ export async function sweepTarget(target: Target, options: SweepOptions & SweepT
       concurrency,
       maxPages: options.maxPages ?? DEFAULT_MAX_PAGES,
       abort: new AbortController(),
+      map: options.map ?? ((r) => r),
       stats,
       pages: new Map(),
     };
     try {
-      const records = await sweepOnce(ctx);
+      // `map` made every record an R (or, absent, R is the default `unknown`).
+      const records = (await sweepOnce(ctx)) as R[];
       return { target, complete: true, records, pages: stats.pages, requests: stats.requests, error: null };
     } catch (err) {
       if (!(err instanceof DliApiError) && !(err instanceof Inconsistent)) throw err;
       const incomplete = {
         target,
         complete: false,
-        records: dedupe(ctx.pages, Number.POSITIVE_INFINITY),
+        records: dedupe(ctx.pages, Number.POSITIVE_INFINITY) as R[],
         pages: stats.pages,
         requests: stats.requests,
       };

@@ -128,33 +128,35 @@ function makeChange(
  * Which stored connections the diff must see in full: those observed with another content hash, and
  * those absent from a sweep that may delete them. Everything else is unchanged by definition (same
  * hash) and needs no full read. Pure; the shell uses it to load only what may change.
+ * `fetchIds` = the stored ones among `changed`, then `vanished`.
  */
-export function selectCandidates(
+export function selectCandidates<T extends { id: string; hash: string }>(
   index: ReadonlyMap<string, { contentHash: string; status: string }>,
-  observed: readonly Observation[],
+  observed: Iterable<T>,
   protectedIds: ReadonlySet<string>,
   mayDelete: boolean,
-): { changed: Observation[]; fetchIds: string[]; unchanged: number } {
-  const changed: Observation[] = [];
+): { changed: T[]; vanished: string[]; fetchIds: string[]; unchanged: number } {
+  const changed: T[] = [];
+  const vanished: string[] = [];
   const fetchIds: string[] = [];
   const seen = new Set<string>();
   let unchanged = 0;
   for (const o of observed) {
-    seen.add(o.content.id);
-    const stored = index.get(o.content.id);
-    if (stored && stored.contentHash === contentHash(o.content)) {
+    seen.add(o.id);
+    const stored = index.get(o.id);
+    if (stored && stored.contentHash === o.hash) {
       unchanged++;
       continue;
     }
     changed.push(o);
-    if (stored) fetchIds.push(o.content.id);
+    if (stored) fetchIds.push(o.id);
   }
   if (mayDelete) {
     for (const [id, s] of index) {
-      if (!seen.has(id) && !protectedIds.has(id) && s.status !== DELETED) fetchIds.push(id);
+      if (!seen.has(id) && !protectedIds.has(id) && s.status !== DELETED) vanished.push(id);
     }
   }
-  return { changed, fetchIds, unchanged };
+  return { changed, vanished, fetchIds: [...fetchIds, ...vanished], unchanged };
 }
 
 /** The transitions that matter, for one connection going from `previous` to `next`. */

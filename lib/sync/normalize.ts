@@ -14,8 +14,18 @@ import { itemSize } from '../store/size.ts';
 
 type ResourceRecord = z.infer<typeof ResourceRecordSchema>;
 
-export interface NormalizedSweep {
-  connections: { content: ConnectionContent; raw: unknown }[];
+/**
+ * What the sync keeps of one listed record until the stored index says whether it changed: its id,
+ * content hash and raw JSON text, a fraction of the parsed record and its normalized form together.
+ * The few records that changed are normalized again from the text (`observe`).
+ */
+export type Sighting =
+  | { ok: true; id: string; hash: string; rawJson: string }
+  | { ok: false; id: string | null; reason: string };
+
+export interface SweepSightings {
+  /** Good records by id; a later copy of an id replaces an earlier one. */
+  seen: Map<string, Extract<Sighting, { ok: true }>>;
   quarantined: QuarantinedRecord[];
 }
 
@@ -72,7 +82,9 @@ function normalizeResources(list: ResourceRecord[] | null | undefined): Peering[
 export function normalizeConnection(
   target: Pick<Target, 'region' | 'projectId'>,
   raw: unknown,
-): { ok: true; content: ConnectionContent } | { ok: false; id: string | null; reason: string } {
+):
+  | { ok: true; content: ConnectionContent; rawJson: string }
+  | { ok: false; id: string | null; reason: string } {
   const parsed = ConnectionRecordSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -116,40 +128,64 @@ export function normalizeConnection(
       return { ok: false, id, reason: truncate(`${field}: ${what} ${duplicate} listed twice`) };
     }
   }
-  const tooBig = storageProblem(content, raw);
-  if (tooBig !== null) return { ok: false, id, reason: tooBig };
-  return { ok: true, content };
-}
-
-/** Why the record's history item could not be stored, or null when it can. */
-function storageProblem(content: ConnectionContent, raw: unknown): string | null {
   let rawJson: string;
   try {
     rawJson = JSON.stringify(raw) ?? 'null';
   } catch {
     // A RangeError from a record nested thousands of levels deep.
-    return 'record cannot be stored: its JSON cannot be serialized (nested too deeply)';
+    return {
+      ok: false,
+      id,
+      reason: 'record cannot be stored: its JSON cannot be serialized (nested too deeply)',
+    };
   }
+  const tooBig = storageProblem(content, rawJson);
+  if (tooBig !== null) return { ok: false, id, reason: tooBig };
+  return { ok: true, content, rawJson };
+}
+
+/** Why the record's history item could not be stored, or null when it can. */
+function storageProblem(content: ConnectionContent, rawJson: string): string | null {
   const bytes = itemSize({ ...content, raw: rawJson }) + ITEM_MARGIN_BYTES;
   if (bytes <= MAX_ITEM_BYTES) return null;
   return `record too large to store: about ${Math.ceil(bytes / 1024)} KB with its raw JSON, over DynamoDB's ${MAX_ITEM_BYTES / 1024} KB item limit`;
 }
 
-/** A whole sweep: good records normalized, bad ones quarantined, duplicates of one id merged (last wins). */
-export function normalizeSweep(
+/** One record as the sweep keeps it (see Sighting). */
+export function sight(target: Pick<Target, 'region' | 'projectId'>, raw: unknown): Sighting {
+  const r = normalizeConnection(target, raw);
+  return r.ok ? { ok: true, id: r.content.id, hash: contentHash(r.content), rawJson: r.rawJson } : r;
+}
+
+/**
+ * A good sighting normalized again, for the diff. The raw JSON came from JSON.parse and went through
+ * JSON.stringify, so it parses back to an equal record with the same content and hash.
+ */
+export function observe(
   target: Pick<Target, 'region' | 'projectId'>,
-  records: unknown[],
-): NormalizedSweep {
-  const byId = new Map<string, { content: ConnectionContent; raw: unknown }>();
+  s: Extract<Sighting, { ok: true }>,
+): { content: ConnectionContent; raw: unknown } {
+  const raw: unknown = JSON.parse(s.rawJson);
+  const r = normalizeConnection(target, raw);
+  if (!r.ok) throw new Error(`connection ${s.id} no longer normalizes from its own JSON: ${r.reason}`);
+  return { content: r.content, raw };
+}
+
+/** A whole sweep's sightings: bad ones quarantined with their position, duplicates of one id merged (last wins). */
+export function collectSightings(sightings: readonly Sighting[]): SweepSightings {
+  const seen: SweepSightings['seen'] = new Map();
   const quarantined: QuarantinedRecord[] = [];
-  records.forEach((raw, index) => {
-    const result = normalizeConnection(target, raw);
-    if (result.ok) byId.set(result.content.id, { content: result.content, raw });
-    else quarantined.push({ index, id: result.id, reason: result.reason });
+  sightings.forEach((s, index) => {
+    if (s.ok) seen.set(s.id, s);
+    else quarantined.push({ index, id: s.id, reason: s.reason });
   });
   // A bad copy of an id that also arrived good must not hide the good one, nor be "absent".
-  return { connections: [...byId.values()], quarantined };
+  return { seen, quarantined };
 }
+
+/** Sights and collects a list of raw records (tests and tools; the sync sights page by page). */
+export const sightSweep = (target: Pick<Target, 'region' | 'projectId'>, records: readonly unknown[]) =>
+  collectSightings(records.map((r) => sight(target, r)));
 
 /** Stable hash of the normalized content: key order fixed by construction, arrays sorted above. */
 export function contentHash(content: ConnectionContent): string {

@@ -12,9 +12,12 @@ import type { QuarantinedRecord, RunRecord, Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
 import { loadConnections, loadTargetIndex } from '../store/query.ts';
 import { acquireLease, putRun, releaseLease } from '../store/write.ts';
-import { type Change, diffTarget, selectCandidates } from './diff.ts';
-import { normalizeSweep } from './normalize.ts';
+import { type Change, diffTarget, type Observation, selectCandidates } from './diff.ts';
+import { collectSightings, observe, type Sighting, sight } from './normalize.ts';
 import { persistChanges } from './persist.ts';
+
+/** Changed connections normalized, diffed and written at a time (bounds a first sync's memory). */
+const SLICE = 1_000;
 
 export type Progress = { kind: 'target-start'; target: Target } | { kind: 'target-done'; run: RunRecord };
 
@@ -23,8 +26,13 @@ export interface SyncDeps {
   /** The observation clock (timestamps of versions, events, runs); tests pin it. */
   now?: () => Date;
   onProgress?: (p: Progress) => void;
+  /** Changed connections written per slice (default SLICE); tests shrink it to cross slice boundaries. */
+  sliceSize?: number;
   /** The fetch step; replaceable only to inject faults the emulator cannot produce. */
-  sweep?: (target: Target, options: SweepOptions) => Promise<SweepResult>;
+  sweep?: (
+    target: Target,
+    options: SweepOptions<Sighting> & { map: (r: unknown) => Sighting },
+  ) => Promise<SweepResult<Sighting>>;
 }
 
 export interface SyncSummary {
@@ -96,6 +104,8 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
       pageSize: config.pageSize,
       concurrency: config.pageConcurrency,
       deadline: Date.now() + config.sweepDeadlineMs,
+      // Each record is reduced to id, hash and JSON text as its page arrives (see Sighting).
+      map: (raw) => sight(target, raw),
     });
     const counted = { ...base, pages: sweep.pages, apiRequests: sweep.requests };
     if (!sweep.complete) {
@@ -109,46 +119,57 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
       });
     }
 
-    const normalized = normalizeSweep(target, sweep.records);
-    const observedIds = new Set(normalized.connections.map((c) => c.content.id));
+    const sightings = collectSightings(sweep.records);
     const protectedIds = new Set(
-      normalized.quarantined.flatMap((q) => (q.id !== null && !observedIds.has(q.id) ? [q.id] : [])),
+      sightings.quarantined.flatMap((q) => (q.id !== null && !sightings.seen.has(q.id) ? [q.id] : [])),
     );
     // A bad record without an id could be any stored connection: absence proves nothing then.
-    const mayDelete = normalized.quarantined.every((q) => q.id !== null);
-    // Only connections whose hash differs, or that vanished, are read in full and diffed.
-    const candidates = selectCandidates(await storedIndex, normalized.connections, protectedIds, mayDelete);
-    const stored = await loadConnections(store, target, candidates.fetchIds);
-    const diff = diffTarget({
+    const mayDelete = sightings.quarantined.every((q) => q.id !== null);
+    // Only connections whose hash differs, or that vanished, are read in full, normalized again and diffed.
+    const index = await storedIndex;
+    const candidates = selectCandidates(index, sightings.seen.values(), protectedIds, mayDelete);
+    const ctx = {
       target,
-      stored,
-      observed: candidates.changed,
       protectedIds,
-      mayDelete,
-      now: startedAt,
-      runId,
-    });
-    const applied = await persistChanges(store, diff.changes, {
-      target,
-      observed: normalized.connections,
-      protectedIds,
-      mayDelete,
       now: startedAt,
       runId,
       // Writes only while this run still holds the lease taken above (its holder id is the runId).
       fence: { target, holder: runId },
-    });
+    };
+    // Counted as slices are written; the changes themselves are let go (memory).
+    const counts = { created: 0, changed: 0, deleted: 0, events: 0, unchanged: candidates.unchanged };
+    const apply = async (observed: Observation[], ids: string[], deletions: boolean): Promise<void> => {
+      const stored = await loadConnections(store, target, ids);
+      const diff = diffTarget({ ...ctx, stored, observed, mayDelete: deletions });
+      counts.unchanged += diff.unchanged;
+      const applied = await persistChanges(store, diff.changes, { ...ctx, observed, mayDelete: deletions });
+      for (const c of applied) {
+        if (c.kind === 'created') counts.created++;
+        if (c.kind === 'changed') counts.changed++;
+        if (becameDeleted(c)) counts.deleted++;
+        counts.events += c.events.length;
+      }
+    };
+    // A slice at a time: a first sync of 10,000s then holds one slice of full records, not all.
+    const slice = deps.sliceSize ?? SLICE;
+    for (let i = 0; i < candidates.changed.length; i += slice) {
+      const part = candidates.changed.slice(i, i + slice);
+      const storedIds = part.flatMap((s) => (index.has(s.id) ? [s.id] : []));
+      await apply(
+        part.map((s) => observe(target, s)),
+        storedIds,
+        false,
+      );
+    }
+    // Then what vanished: nothing observed, so every stored connection given is absent from the sweep.
+    if (candidates.vanished.length > 0) await apply([], candidates.vanished, mayDelete);
     return await finish({
       ...counted,
       outcome: 'complete',
-      seen: normalized.connections.length,
-      created: applied.filter((c) => c.kind === 'created').length,
-      changed: applied.filter((c) => c.kind === 'changed').length,
-      deleted: applied.filter((c) => becameDeleted(c)).length,
-      unchanged: candidates.unchanged + diff.unchanged,
-      events: applied.reduce((n, c) => n + c.events.length, 0),
+      seen: sightings.seen.size,
+      ...counts,
       deletionsApplied: mayDelete,
-      quarantined: reportable(normalized.quarantined),
+      quarantined: reportable(sightings.quarantined),
     });
   } catch (err) {
     return await finish({ ...base, outcome: 'failed', error: describeError(err) });

@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/dynamodb-local.ts';
+import type { RunRecord } from '../../lib/model.ts';
 import { listConnections, listEvents, listHistory, listRuns } from '../../lib/store/query.ts';
 import { syncAll } from '../../lib/sync/run.ts';
 import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, REGION, startHarness } from '../support/harness.ts';
+import { createTestStore } from '../support/store.ts';
 
 type Raw = Record<string, unknown>;
 const target = { region: REGION, projectId: PROJECT };
@@ -42,6 +44,53 @@ describe('end-to-end sync against the DLI emulator and DynamoDB Local', () => {
     // and exactly one history version each
     const first = stored[0]!;
     expect((await listHistory(h.store, first.id)).items).toHaveLength(1);
+  });
+
+  it('writing changes in slices gives the same state, history and events as one slice', async () => {
+    // The same four syncs into two tables: slices of 7 connections, and the default (all in one).
+    const other = await createTestStore();
+    const data = healthy(40, 3);
+    const runs: RunRecord[][] = [];
+    const step = async (hour: number) => {
+      h.dli.setConnections(PROJECT, structuredClone(data));
+      const now = () => new Date(Date.UTC(2026, 0, 1, hour));
+      const sliced = await h.sync({ now, sliceSize: 7 });
+      const whole = await syncAll({ ...h.config, tableName: other.tableName }, { store: other, now });
+      runs.push([...sliced.runs, ...whole.runs]);
+    };
+    await step(1);
+    for (const c of data.slice(0, 12)) setPeering(c, 'FAILED', 'no route');
+    await step(2);
+    data.splice(20, 9);
+    data.push(...healthy(5, 4));
+    await step(3);
+    for (const c of data.slice(0, 6)) setPeering(c, 'ACTIVE');
+    await step(4);
+    const counts = (r: RunRecord) => [
+      r.outcome,
+      r.seen,
+      r.created,
+      r.changed,
+      r.deleted,
+      r.unchanged,
+      r.events,
+    ];
+    for (const [sliced, whole] of runs) expect(counts(sliced!)).toEqual(counts(whole!));
+    expect(runs.map(([r]) => [r!.created, r!.changed, r!.deleted])).toEqual([
+      [40, 0, 0],
+      [0, 12, 0],
+      [5, 0, 9],
+      [0, 6, 0],
+    ]);
+    const strip = <T extends { lastSeenAt?: unknown }>(items: T[]) =>
+      items.map(({ lastSeenAt: _, ...x }) => x);
+    expect(strip((await listConnections(h.store, target)).items)).toEqual(
+      strip((await listConnections(other, target)).items),
+    );
+    const ev = (s: typeof other) => listEvents(s).then((p) => p.items.map((e) => [e.id, e.type, e.status]));
+    expect(await ev(h.store)).toEqual(await ev(other));
+    const id = String(data[0]!.id);
+    expect((await listHistory(h.store, id)).items).toEqual((await listHistory(other, id)).items);
   });
 
   it('normalizes a mixed-case status', async () => {

@@ -19,13 +19,13 @@ import type { HostileSweep, Raw } from './arbitraries.ts';
 export const upper = (s: unknown): string | null =>
   typeof s === 'string' && s.trim() ? s.trim().toUpperCase().toWellFormed() : null;
 
-/** A sweep step that hands `records` over as a complete listing (no HTTP). */
+/** A sweep step that hands `records` over as a complete listing (no HTTP), mapped as the sweep maps them. */
 export const served =
   (records: unknown[]) =>
-  async (target: SweepResult['target']): Promise<SweepResult> => ({
+  async <R>(target: SweepResult['target'], options: { map: (r: unknown) => R }): Promise<SweepResult<R>> => ({
     target,
     complete: true,
-    records,
+    records: records.map(options.map),
     pages: 1,
     requests: 1,
     error: null,

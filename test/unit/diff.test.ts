@@ -212,7 +212,7 @@ describe('diffTarget: events', () => {
 describe('selectCandidates', () => {
   const index = (list: Connection[]) =>
     new Map(list.map((c) => [c.id, { contentHash: c.contentHash, status: c.status }]));
-  const o = (c: ConnectionContent) => ({ content: c, raw: null });
+  const o = (c: ConnectionContent) => ({ id: c.id, hash: contentHash(c), content: c });
   it('skips same-hash connections and asks for the full state of changed and vanished ones only', () => {
     const same = stored(content('same'));
     const changedBefore = stored(content('chg'));

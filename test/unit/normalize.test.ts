@@ -3,7 +3,9 @@ import {
   contentHash,
   normalizeConnection,
   normalizeStatus,
-  normalizeSweep,
+  observe,
+  sight,
+  sightSweep,
 } from '../../lib/sync/normalize.ts';
 
 const target = { region: 'cn-north-4', projectId: 'p1' };
@@ -145,14 +147,10 @@ describe('normalizeConnection', () => {
   });
 });
 
-describe('normalizeSweep', () => {
+describe('sightings of a sweep', () => {
   it('quarantines bad records and keeps the good ones', () => {
-    const out = normalizeSweep(target, [
-      record({ id: 'a' }),
-      { name: 'no id' },
-      record({ id: 'b', hosts: 7 }),
-    ]);
-    expect(out.connections.map((c) => c.content.id)).toEqual(['a']);
+    const out = sightSweep(target, [record({ id: 'a' }), { name: 'no id' }, record({ id: 'b', hosts: 7 })]);
+    expect([...out.seen.keys()]).toEqual(['a']);
     expect(out.quarantined).toEqual([
       { index: 1, id: null, reason: expect.any(String) },
       { index: 2, id: 'b', reason: expect.stringContaining('hosts') },
@@ -160,13 +158,24 @@ describe('normalizeSweep', () => {
   });
 
   it('merges duplicate ids, keeping the last copy', () => {
-    const out = normalizeSweep(target, [record({ id: 'a', name: 'old' }), record({ id: 'a', name: 'new' })]);
-    expect(out.connections).toHaveLength(1);
-    expect(out.connections[0]?.content.name).toBe('new');
+    const out = sightSweep(target, [record({ id: 'a', name: 'old' }), record({ id: 'a', name: 'new' })]);
+    expect(out.seen.size).toBe(1);
+    const a = out.seen.get('a');
+    expect(a && observe(target, a).content.name).toBe('new');
   });
 
-  it('keeps the raw API object for audit', () => {
-    const raw = record({ id: 'a', extra: 1 });
-    expect(normalizeSweep(target, [raw]).connections[0]?.raw).toBe(raw);
+  it('keeps the raw API object for audit, unknown fields included', () => {
+    const raw = record({ id: 'a', extra: { nested: [1, 'x'] } });
+    const a = sightSweep(target, [raw]).seen.get('a');
+    expect(a && observe(target, a).raw).toEqual(raw);
+  });
+
+  it('a sighting carries the content hash, and observing it again gives the same content', () => {
+    const raw = record({ id: 'a', name: 'caf\u00e9 \ud800', status: 'Active' });
+    const direct = normalizeConnection(target, raw);
+    const s = sight(target, raw);
+    if (!direct.ok || !s.ok) throw new Error('expected a good record');
+    expect(s.hash).toBe(contentHash(direct.content));
+    expect(observe(target, s).content).toEqual(direct.content);
   });
 });
