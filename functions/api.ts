@@ -8,6 +8,7 @@ import { route } from '../lib/api/routes.ts';
 import { storeFor } from '../lib/app.ts';
 import { loadQueryTargets, loadStoreConfig } from '../lib/config.ts';
 import { describeError } from '../lib/errors.ts';
+import { createTelemetry } from '../lib/log.ts';
 import { ParameterCache, resolveEnv, ssmReader } from '../lib/secrets.ts';
 
 interface HttpApiEvent {
@@ -22,6 +23,7 @@ interface HttpApiResult {
   body: string;
 }
 
+const { logger } = createTelemetry(process.env);
 let ctx: Parameters<typeof route>[0] | undefined;
 let params: ParameterCache | undefined;
 
@@ -36,9 +38,7 @@ export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
     const res = await route(ctx, method, path, event.queryStringParameters ?? {});
     return json(res.status, res.body);
   } catch (err) {
-    console.error(
-      JSON.stringify({ level: 'ERROR', message: 'api request failed', error: describeError(err) }),
-    );
+    logger.error('api request failed', { error: describeError(err) });
     return json(500, { error: 'internal error; see the function log' });
   }
 }

@@ -6,11 +6,13 @@
  */
 import { storeFor } from '../lib/app.ts';
 import { loadStoreConfig } from '../lib/config.ts';
+import { createTelemetry, entryLogger } from '../lib/log.ts';
 import { channelSource, loadNotifyOptions } from '../lib/notify/config.ts';
 import { createStreamHandler, type LambdaContextLike, type StreamHandler } from '../lib/notify/handler.ts';
 import { loadChannels } from '../lib/notify/ssm.ts';
 import type { StreamBatchResponse } from '../lib/notify/stream.ts';
 
+const { logger } = createTelemetry(process.env);
 let ready: Promise<StreamHandler> | undefined;
 
 async function coldStart(): Promise<StreamHandler> {
@@ -18,9 +20,12 @@ async function coldStart(): Promise<StreamHandler> {
   const config = loadStoreConfig(env);
   const options = loadNotifyOptions(env);
   const channels = await loadChannels(channelSource(env));
-  if (channels.length === 0)
-    console.log(JSON.stringify({ level: 'WARN', message: 'no notification channels configured' }));
-  return createStreamHandler({ store: storeFor(config), channels, deps: { options } });
+  if (channels.length === 0) logger.warn('no notification channels configured');
+  return createStreamHandler({
+    store: storeFor(config),
+    channels,
+    deps: { options, log: entryLogger(logger) },
+  });
 }
 
 export async function handler(event: unknown, context?: LambdaContextLike): Promise<StreamBatchResponse> {

@@ -58,3 +58,18 @@ export function recordRun(t: Telemetry, run: RunRecord): void {
 }
 
 export { MetricUnit };
+
+/**
+ * The `{ level, message, ...fields }` entries the notifier's and the poller's code write, through the
+ * Powertools logger (standard keys, log level controls) when they run in Lambda.
+ */
+export function entryLogger(
+  logger: Pick<Logger, 'error' | 'warn' | 'info'>,
+): (entry: Record<string, unknown>) => void {
+  return ({ level, message, ...fields }) => {
+    const text = typeof message === 'string' ? message : 'log entry';
+    if (level === 'ERROR') logger.error(text, fields);
+    else if (level === 'WARN') logger.warn(text, fields);
+    else logger.info(text, fields);
+  };
+}

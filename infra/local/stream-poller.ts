@@ -104,8 +104,10 @@ export function startStreamPoller(opts: StreamPollerOptions): StreamPoller {
   async function discover(): Promise<void> {
     if (!streamArn) {
       const table = await opts.store.raw.send(new DescribeTableCommand({ TableName: opts.store.tableName }));
-      streamArn = table.Table?.LatestStreamArn;
-      if (!streamArn) throw new Error(`table ${opts.store.tableName} has no stream`);
+      // A disabled stream keeps its ARN but gets no new records: polling it would just look idle.
+      const enabled = table.Table?.StreamSpecification?.StreamEnabled === true;
+      streamArn = enabled ? table.Table?.LatestStreamArn : undefined;
+      if (!streamArn) throw new Error(`table ${opts.store.tableName} has no enabled stream`);
       regionName = await region();
     }
     let start: string | undefined;

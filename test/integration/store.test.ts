@@ -6,6 +6,7 @@ import {
   listEvents,
   listFailedConnections,
   listHistory,
+  loadTargetIndex,
   loadTargetState,
 } from '../../lib/store/query.ts';
 import { keys } from '../../lib/store/table.ts';
@@ -167,6 +168,30 @@ describe('store writes (DynamoDB Local)', () => {
       projectId: TARGET.projectId,
     });
     expect(await getConnection(store, 'nope')).toBeNull();
+  });
+});
+
+describe('the stored index', () => {
+  it('holds every connection once, whatever its id, across the parallel SK ranges', async () => {
+    const own = await createTestStore();
+    // Range boundaries themselves, ids before the first and after the last, non-ASCII, and many UUIDs.
+    const odd = ['1', 'f', 'f0', '0', '-x', 'A', 'Z', 'g', 'z', '~', '中文', '\u00e9t\u00e9', 'fffff'];
+    const uuids = Array.from({ length: 300 }, (_, i) => `${i.toString(16).padStart(8, '0')}-uuid`);
+    const ids = [...odd, ...uuids];
+    const stored = new Map<string, never>();
+    const diff = diffTarget({
+      target: TARGET,
+      stored,
+      observed: ids.map((id) => ({ content: content(id), raw: { id } })),
+      protectedIds: new Set(),
+      mayDelete: true,
+      now: '2026-01-01T00:00:00.000Z',
+      runId: 'r1',
+    });
+    for (const group of chunkChanges(own, diff.changes)) await writeChanges(own, group);
+    const index = await loadTargetIndex(own, TARGET);
+    expect([...index.keys()].sort()).toEqual([...ids].sort());
+    expect(index.get('1')).toMatchObject({ id: '1', version: 1, status: 'ACTIVE' });
   });
 });
 

@@ -26,7 +26,7 @@ let h: Harness;
 let sink: WebhookSink;
 const matrix = faultMatrix(import.meta.filename);
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ stream: true });
   sink = await startWebhookSink();
 });
 afterAll(async () => {
@@ -41,7 +41,7 @@ const postedIds = (posts: SinkRequest[]): string[] =>
 
 describe('each event posted once', () => {
   it('while syncs crash, rerun and overlap under a running notifier', async () => {
-    const c = await newCase(h.config);
+    const c = await newCase(h.config, undefined, { stream: true });
     const path = `/once-${c.projectId}`;
     const hook = channel(sink, 'webhook', path.slice(1));
     const logs: Record<string, unknown>[] = [];
@@ -120,7 +120,7 @@ describe('hostile names in chat payloads', () => {
 
 describe('webhook URLs and secrets', () => {
   it('never reach logs, delivery records or events, even when the platform echoes them in an error', async () => {
-    const c = await newCase(h.config);
+    const c = await newCase(h.config, undefined, { stream: true });
     const token = randomBytes(18).toString('base64url'); // the credential part of a Slack-style URL
     const channels = (['slack', 'webhook', 'dingtalk', 'feishu', 'teams'] as const).map((type) => {
       const name = `sec-${type}-${c.projectId}`;

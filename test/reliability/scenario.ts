@@ -75,8 +75,9 @@ export interface Case {
 export async function newCase(
   base: SyncConfig,
   projectId = `p${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+  opts: { stream?: boolean } = {},
 ): Promise<Case> {
-  const store = await createTestStore();
+  const store = await createTestStore({ stream: opts.stream ?? false });
   const config: SyncConfig = {
     ...base,
     tableName: store.tableName,

@@ -23,10 +23,10 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { latencyMs?: number; env?: Record<string, string> } = {},
+  opts: { latencyMs?: number; env?: Record<string, string>; stream?: boolean } = {},
 ): Promise<Harness> {
   const dli = await startDliEmulator({ credentials: { [AK]: SK }, latencyMs: opts.latencyMs ?? 0 });
-  const store = await createTestStore();
+  const store = await createTestStore({ stream: opts.stream ?? false });
   const env = {
     ...LOCAL_AWS_ENV,
     AWS_ENDPOINT_URL_DYNAMODB: ddbEndpoint(),

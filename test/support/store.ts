@@ -1,5 +1,6 @@
 /** A fresh table in the shared DynamoDB Local, per test (or per file). */
 import { randomUUID } from 'node:crypto';
+import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createStore, type Store } from '../../lib/store/client.ts';
 import { setupTable } from '../../lib/store/setup.ts';
@@ -14,7 +15,14 @@ export function ddbEndpoint(): string {
   return inject('ddbEndpoint');
 }
 
-export async function createTestStore(opts: { retentionDays?: number } = {}): Promise<Store> {
+/**
+ * `stream: true` keeps the table's stream (tests that poll it). Otherwise it is switched off: DynamoDB
+ * Local's stream log is global and slows every later write of the run as it grows (bench/sync.ts has
+ * the figures), and no other test reads it.
+ */
+export async function createTestStore(
+  opts: { retentionDays?: number; stream?: boolean } = {},
+): Promise<Store> {
   const store = createStore({
     tableName: `t-${randomUUID().slice(0, 12)}`,
     retentionDays: opts.retentionDays ?? 400,
@@ -28,5 +36,10 @@ export async function createTestStore(opts: { retentionDays?: number } = {}): Pr
     },
   });
   await setupTable(store);
+  if (!opts.stream) {
+    await store.raw.send(
+      new UpdateTableCommand({ TableName: store.tableName, StreamSpecification: { StreamEnabled: false } }),
+    );
+  }
   return store;
 }

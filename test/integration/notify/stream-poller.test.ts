@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => sink.close());
 beforeEach(async () => {
-  store = await createTestStore();
+  store = await createTestStore({ stream: true });
   world = new World(store);
   sink.requests.length = 0;
 });
