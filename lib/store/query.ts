@@ -29,7 +29,15 @@ function decodeCursor(cursor: string | null | undefined): Record<string, unknown
   if (!cursor) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    // Every key attribute of the table and its index is a string (lib/store/table.ts). Anything else
+    // would fail in the SDK's marshalling (e.g. a number past 2^53) before DynamoDB could refuse it.
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      Object.values(value).every((v) => typeof v === 'string')
+    )
+      return value as Record<string, string>;
   } catch {
     // fall through to the error below
   }
