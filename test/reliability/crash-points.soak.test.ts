@@ -12,6 +12,7 @@ describe('soak: crash at every write of every step, and random crash sequences',
     [0, 1, 2].flatMap((step) => [
       { step, n: SMALL },
       { step, n: BIG },
+      { step, n: BIG, slice: 2 },
     ]),
     { sequences: Number(process.env.SOAK_RUNS ?? 30) },
   );

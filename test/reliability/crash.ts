@@ -34,6 +34,8 @@ import {
 export interface CrashCase {
   step: number;
   n: number;
+  /** Changed connections written per slice (lib/sync/run.ts), to put crash points between slices. */
+  slice?: number;
 }
 const scenarios = new Map<number, Raw[][]>();
 const stepsOf = (n: number): Raw[][] => {
@@ -77,9 +79,11 @@ export function crashSuite(
     await h.close();
   });
 
-  for (const { step: s, n } of cases) {
+  for (const { step: s, n, slice } of cases) {
     const steps = stepsOf(n);
-    it(`step ${s + 1} over ${n} connections: every crash point converges to the uninterrupted result`, async () => {
+    const deps = slice ? { sliceSize: slice } : {};
+    const sliced = slice ? `, written ${slice} connections a slice` : '';
+    it(`step ${s + 1} over ${n} connections${sliced}: every crash point converges to the uninterrupted result`, async () => {
       const when = at(s + 1);
       // Reference: steps 1..s without trouble, a copy of the table taken, then step s+1 uninterrupted.
       const ref = await newCase(h.config);
@@ -87,7 +91,11 @@ export function crashSuite(
         expect((await step(h.dli, ref, steps[i] as Raw[], at(i + 1))).ok).toBe(true);
       const baseline = await dumpTable(ref.store);
       const counter = countWrites(ref.store);
-      expect((await step(h.dli, ref, steps[s] as Raw[], when)).ok).toBe(true);
+      const refRun = await step(h.dli, ref, steps[s] as Raw[], when, deps);
+      expect(refRun.ok).toBe(true);
+      const written = refRun.runs.reduce((t, r) => t + r.created + r.changed + r.deleted, 0);
+      // More changes than one slice holds, so some crash points fall between slices.
+      if (slice) expect(written).toBeGreaterThan(slice);
       ref.store.beforeWrite = undefined;
       const writes = counter.writes();
       const reference = await canonical(ref.store, [when]);
@@ -102,7 +110,7 @@ export function crashSuite(
         await restore(c.store, baseline);
         const faults = injectDdbFaults(c.store);
         crashBeforeWrite(c.store, k);
-        const crashed = await c.sync(when).then(
+        const crashed = await c.sync(when, deps).then(
           () => null,
           (err: unknown) => err,
         );
@@ -121,7 +129,7 @@ export function crashSuite(
         if (k > 1) {
           expect(await canonical(c.store, [when])).toEqual(afterCrash);
           await expireLease(c.store, c.target);
-          expect((await c.sync(minute(when, 30))).ok, `rerun after crash point ${k}`).toBe(true);
+          expect((await c.sync(minute(when, 30), deps)).ok, `rerun after crash point ${k}`).toBe(true);
           runs++;
         }
         const got = await canonical(c.store, [when, minute(when, 1), minute(when, 30)]);
