@@ -242,7 +242,8 @@ export function startStreamPoller(opts: StreamPollerOptions): StreamPoller {
   const RECENT = 10_000;
   function remember(k: Record<string, AttributeValue>): void {
     recent.push(k);
-    if (recent.length > RECENT) recent.splice(0, recent.length - RECENT);
+    // Trimmed in halves, not one key per record: keeps at least the last RECENT keys at O(1) a record.
+    if (recent.length > 2 * RECENT) recent.splice(0, RECENT);
     for (const w of waiters) if (w.until?.(k)) w.seen = true;
   }
 

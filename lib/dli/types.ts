@@ -38,8 +38,8 @@ export interface SweepOptions<R = unknown> {
 
 /**
  * Everything one target's sweep saw. `records` are the API's connection objects as received (unknown
- * fields kept), or what `map` made of them, de-duplicated by id. `complete` is true only when every page was read and the listing
- * did not shift under the sweep: only then may absence mean deletion.
+ * fields kept), or what `map` made of them, de-duplicated by id. `complete` is true only when every
+ * page was read and the listing did not shift under the sweep: only then may absence mean deletion.
  */
 export interface SweepResult<R = unknown> {
   target: Target;

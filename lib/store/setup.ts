@@ -9,10 +9,20 @@ import {
 import type { Store } from './client.ts';
 import { TTL_ATTRIBUTE, tableDefinition } from './table.ts';
 
-export async function setupTable(store: Store): Promise<'created' | 'exists'> {
+/**
+ * `stream: false` creates the table without its stream, for local tables nothing reads it from (the
+ * bench, most tests): DynamoDB Local's stream log slows every later write as it grows (figures in
+ * bench/sync.ts). Deployed and `dli-sync setup` tables always have it.
+ */
+export async function setupTable(
+  store: Store,
+  opts: { stream?: boolean } = {},
+): Promise<'created' | 'exists'> {
   let outcome: 'created' | 'exists' = 'created';
+  const { StreamSpecification, ...withoutStream } = tableDefinition(store.tableName);
+  const definition = opts.stream === false ? withoutStream : { ...withoutStream, StreamSpecification };
   try {
-    await store.raw.send(new CreateTableCommand(tableDefinition(store.tableName)));
+    await store.raw.send(new CreateTableCommand(definition));
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
     outcome = 'exists';

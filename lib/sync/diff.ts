@@ -127,36 +127,36 @@ function makeChange(
 /**
  * Which stored connections the diff must see in full: those observed with another content hash, and
  * those absent from a sweep that may delete them. Everything else is unchanged by definition (same
- * hash) and needs no full read. Pure; the shell uses it to load only what may change.
- * `fetchIds` = the stored ones among `changed`, then `vanished`.
+ * hash) and needs no full read. Pure; the shell uses it to load only what may change: the `stored`
+ * ones among `changed`, and the `vanished`.
  */
 export function selectCandidates<T extends { id: string; hash: string }>(
   index: ReadonlyMap<string, { contentHash: string; status: string }>,
   observed: Iterable<T>,
   protectedIds: ReadonlySet<string>,
   mayDelete: boolean,
-): { changed: T[]; vanished: string[]; fetchIds: string[]; unchanged: number } {
+): { changed: T[]; stored: Set<string>; vanished: string[]; unchanged: number } {
   const changed: T[] = [];
+  const stored = new Set<string>();
   const vanished: string[] = [];
-  const fetchIds: string[] = [];
   const seen = new Set<string>();
   let unchanged = 0;
   for (const o of observed) {
     seen.add(o.id);
-    const stored = index.get(o.id);
-    if (stored && stored.contentHash === o.hash) {
+    const known = index.get(o.id);
+    if (known && known.contentHash === o.hash) {
       unchanged++;
       continue;
     }
     changed.push(o);
-    if (stored) fetchIds.push(o.id);
+    if (known) stored.add(o.id);
   }
   if (mayDelete) {
     for (const [id, s] of index) {
       if (!seen.has(id) && !protectedIds.has(id) && s.status !== DELETED) vanished.push(id);
     }
   }
-  return { changed, vanished, fetchIds: [...fetchIds, ...vanished], unchanged };
+  return { changed, stored, vanished, unchanged };
 }
 
 /** The transitions that matter, for one connection going from `previous` to `next`. */

@@ -126,8 +126,7 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     // A bad record without an id could be any stored connection: absence proves nothing then.
     const mayDelete = sightings.quarantined.every((q) => q.id !== null);
     // Only connections whose hash differs, or that vanished, are read in full, normalized again and diffed.
-    const index = await storedIndex;
-    const candidates = selectCandidates(index, sightings.seen.values(), protectedIds, mayDelete);
+    const candidates = selectCandidates(await storedIndex, sightings.seen.values(), protectedIds, mayDelete);
     const ctx = {
       target,
       protectedIds,
@@ -154,7 +153,7 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     const slice = deps.sliceSize ?? SLICE;
     for (let i = 0; i < candidates.changed.length; i += slice) {
       const part = candidates.changed.slice(i, i + slice);
-      const storedIds = part.flatMap((s) => (index.has(s.id) ? [s.id] : []));
+      const storedIds = part.flatMap((s) => (candidates.stored.has(s.id) ? [s.id] : []));
       await apply(
         part.map((s) => observe(target, s)),
         storedIds,

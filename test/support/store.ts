@@ -1,6 +1,5 @@
 /** A fresh table in the shared DynamoDB Local, per test (or per file). */
 import { randomUUID } from 'node:crypto';
-import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createStore, type Store } from '../../lib/store/client.ts';
 import { setupTable } from '../../lib/store/setup.ts';
@@ -15,11 +14,7 @@ export function ddbEndpoint(): string {
   return inject('ddbEndpoint');
 }
 
-/**
- * `stream: true` keeps the table's stream (tests that poll it). Otherwise it is switched off: DynamoDB
- * Local's stream log is global and slows every later write of the run as it grows (bench/sync.ts has
- * the figures), and no other test reads it.
- */
+/** `stream: true` for tests that poll the table's stream; the others go without (see setupTable). */
 export async function createTestStore(
   opts: { retentionDays?: number; stream?: boolean } = {},
 ): Promise<Store> {
@@ -35,11 +30,6 @@ export async function createTestStore(
       },
     },
   });
-  await setupTable(store);
-  if (!opts.stream) {
-    await store.raw.send(
-      new UpdateTableCommand({ TableName: store.tableName, StreamSpecification: { StreamEnabled: false } }),
-    );
-  }
+  await setupTable(store, { stream: opts.stream ?? false });
   return store;
 }

@@ -226,13 +226,14 @@ describe('selectCandidates', () => {
     );
     expect(r.unchanged).toBe(1);
     expect(r.changed.map((x) => x.content.id)).toEqual(['chg', 'new']);
-    expect(r.fetchIds.sort()).toEqual(['chg', 'gone']);
+    expect([...r.stored, ...r.vanished].sort()).toEqual(['chg', 'gone']);
   });
   it('asks for no vanished connection when the sweep may not delete, nor for protected ids', () => {
     const gone = stored(content('gone'));
     const prot = stored(content('prot'));
-    expect(selectCandidates(index([gone, prot]), [], new Set(), false).fetchIds).toEqual([]);
-    expect(selectCandidates(index([gone, prot]), [], new Set(['prot']), true).fetchIds).toEqual(['gone']);
+    const fetched = (r: ReturnType<typeof selectCandidates>) => [...r.stored, ...r.vanished];
+    expect(fetched(selectCandidates(index([gone, prot]), [], new Set(), false))).toEqual([]);
+    expect(fetched(selectCandidates(index([gone, prot]), [], new Set(['prot']), true))).toEqual(['gone']);
   });
   it('yields the same changes as a full diff', () => {
     const storedList = [stored(content('a')), stored(content('b')), stored(content('c', { q1: 'FAILED' }))];
@@ -240,7 +241,7 @@ describe('selectCandidates', () => {
     const full = diff(storedList, observed);
     const cand = selectCandidates(index(storedList), observed.map(o), new Set(), true);
     const partial = diff(
-      storedList.filter((s) => cand.fetchIds.includes(s.id)),
+      storedList.filter((s) => cand.stored.has(s.id) || cand.vanished.includes(s.id)),
       cand.changed.map((x) => x.content),
     );
     expect(partial.changes).toEqual(full.changes);
