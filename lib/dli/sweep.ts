@@ -1,18 +1,41 @@
 /**
  * Every connection of one target, or an honest "incomplete".
  *
- * Offset paging over a list sorted by creation time can shift under us (a connection created or deleted
- * between two page requests). So pages OVERLAP by one record: page i starts at i*(limit-1), and its first
- * record must be the previous page's last. Any page read before a change next to a page read after it
- * breaks that link, wherever the change happened, so a shifted listing is detected instead of silently
- * skipping or repeating a record. A shifted sweep is repeated once; a second shift makes it incomplete.
+ * The end of the listing. A server may serve fewer records than `limit` asks for (no source documents
+ * a maximum; a gateway may cap pages at 100, or 10) and may report `count` as the page's size or as the
+ * total. So a page shorter than asked is NOT the end. The sweep ends only on evidence a cap cannot
+ * fake: an empty page where the next record would be, a page at the last record holding nothing
+ * beyond it, or a `count` that is unambiguously the total (the same on every page, and larger than the
+ * requested limit or different from some page's size) and equals what was listed.
  *
- * `count` is never trusted alone: when it is larger than a page it is taken as the total, to plan the
- * pages and fetch them concurrently; the end of the listing is still only a short page. Without a usable
- * total, pages are fetched speculatively, `concurrency` at a time, and at most concurrency-1 are wasted.
+ * Shifts. Offset paging over a list sorted by creation time can shift under us (a connection created
+ * or deleted between two page requests). So pages are CHAINED: each page's offset is at most the
+ * chain's end minus one, its records at already-listed offsets must be the ones listed there, and only
+ * what lies beyond extends the chain. Any page read before a change next to a page read after it
+ * breaks that link, wherever the change happened. A shifted sweep is repeated once; a second shift
+ * makes it incomplete. With a one-record page size there is nothing to overlap: such sweeps cannot see
+ * a shift.
+ *
+ * Page size and concurrency. The server's effective page size is learned from what it serves (the most
+ * records any page held) and pages are requested at that stride minus the one overlap record, which is
+ * where the chain needs them. A `count` larger than the first page is taken as a total to plan the
+ * pages and fetch them `concurrency` at a time; without one, pages are fetched speculatively once
+ * the server has shown full pages, and at most concurrency-1 requests are wasted past the end. Which
+ * pages are requested only changes the cost: the chain alone decides what was listed.
  */
 import { ConfigError, DliApiError } from '../errors.ts';
 import type { Target } from '../model.ts';
+import {
+  type Attempt,
+  collect,
+  Inconsistent,
+  keyOf,
+  newAttempt,
+  overlapOf,
+  type Page,
+  receive,
+  settle,
+} from './chain.ts';
 import { type ClientOptions, listConnectionsPage, targetName } from './client.ts';
 import { assertEndpoint } from './endpoints.ts';
 import type { SweepOptions, SweepResult } from './types.ts';
@@ -31,217 +54,148 @@ export interface SweepTuning {
   filters?: { status?: string; name?: string; tags?: string };
 }
 
-interface Page {
-  index: number;
-  /** What `map` made of the page's records (their keys are taken before). */
-  records: unknown[];
-  keys: string[];
-  count: number | null;
-}
-
-/** Why a sweep attempt could not produce a consistent listing. */
-class Inconsistent extends Error {
-  constructor(
-    readonly reason: string,
-    /** A shift may be gone on a second try; a server ignoring offset will not be. */
-    readonly repairable: boolean,
-  ) {
-    super(reason);
-  }
-}
-
-/** Identity of a record: its id, or (for the quarantine to deal with later) its JSON. */
-function keyOf(record: unknown): string {
-  if (record !== null && typeof record === 'object') {
-    const id = (record as Record<string, unknown>).id;
-    if (typeof id === 'string' && id !== '') return `id:${id}`;
-  }
-  try {
-    return `json:${JSON.stringify(record)}`;
-  } catch {
-    // Nested deeper than the stack allows (a hostile body): JSON.stringify throws a RangeError, which
-    // would fail the whole sweep for one record the quarantine rejects anyway. A depth-capped rendering
-    // is still deterministic, so the overlap check between pages keeps working.
-    return `json~:${shallowJson(record, KEY_DEPTH)}`;
-  }
-}
-
-const KEY_DEPTH = 32;
-
-function shallowJson(value: unknown, depth: number): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (depth === 0) return '"…"';
-  if (Array.isArray(value)) return `[${value.map((v) => shallowJson(v, depth - 1)).join(',')}]`;
-  const fields = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${shallowJson(v, depth - 1)}`);
-  return `{${fields.join(',')}}`;
-}
-
 interface Ctx {
   target: Target;
   options: SweepOptions & SweepTuning;
   map: (record: unknown) => unknown;
   limit: number;
-  stride: number;
   concurrency: number;
   maxPages: number;
   abort: AbortController;
   stats: { requests: number; pages: number };
-  /** Pages of the current attempt, by index; kept to report what an incomplete sweep saw. */
-  pages: Map<number, Page>;
 }
 
-async function fetchPage(ctx: Ctx, index: number): Promise<Page> {
-  const { target, options, limit, stride } = ctx;
-  const page = await listConnectionsPage(
-    target,
-    { limit, offset: index * stride, ...options.filters },
-    options.credentials,
-    {
-      ...options.client,
-      deadline: options.deadline,
-      signal: ctx.abort.signal,
-      onAttempt: () => {
-        ctx.stats.requests++;
-      },
+async function fetchPage(ctx: Ctx, a: Attempt, offset: number): Promise<Page> {
+  const { target, options, limit } = ctx;
+  const page = await listConnectionsPage(target, { limit, offset, ...options.filters }, options.credentials, {
+    ...options.client,
+    deadline: options.deadline,
+    signal: ctx.abort.signal,
+    onAttempt: () => {
+      ctx.stats.requests++;
     },
-  );
+  });
   const records = page.connections ?? [];
   if (records.length > limit) {
     throw new Inconsistent(
-      `page at offset ${index * stride} has ${records.length} records, more than limit ${limit}`,
+      `page at offset ${offset} has ${records.length} records, more than limit ${limit}`,
       false,
     );
   }
   ctx.stats.pages++;
   const count = typeof page.count === 'number' ? page.count : null;
   const keys = records.map(keyOf);
-  const first = ctx.pages.get(0);
-  if (index > 0 && first && keys.length > 0 && keys.join('\n') === first.keys.join('\n')) {
+  if (offset > 0 && a.firstKeys && keys.length > 0 && keys.join('\n') === a.firstKeys.join('\n')) {
     // Checked as pages arrive: otherwise a server that ignores offset would be paged up to maxPages.
     throw new Inconsistent(
-      `the server ignores offset: offset ${index * stride} returned the first page again`,
+      `the server ignores offset: offset ${offset} returned the first page again`,
       false,
     );
   }
   // Mapped now, so the parsed page can go: only the compact form lives until the sweep ends.
-  return { index, records: records.map(ctx.map), keys, count };
+  return { offset, records: records.map(ctx.map), keys, count };
 }
 
-/**
- * Fetches pages from `start` with `concurrency` workers until a short page is seen (pages past it are
- * still checked), up to `last` when given. Returns the index of the first short page, or null.
- */
-async function fetchRange(
-  ctx: Ctx,
-  pages: Map<number, Page>,
-  start: number,
-  last: number | null,
-): Promise<number | null> {
-  let next = start;
-  let firstShort: number | null = null;
+/** Pages needed to list `total` records at the learned page size, from the first page's `got`. */
+function pagesFor(total: number, got: number, pageSize: number): number {
+  const stride = Math.max(1, pageSize - overlapOf(pageSize));
+  return 1 + Math.ceil(Math.max(0, total - got) / stride);
+}
+
+/** The next offset worth requesting now; null when none is (wait for a page in flight, or done). */
+function nextOffset(ctx: Ctx, a: Attempt): number | null {
+  if (a.end !== null) return null;
+  const overlap = overlapOf(a.pageSize);
+  const probe = Math.max(0, a.chainEnd - overlap);
+  // The page the chain needs next always comes first (after a short page it is the only one).
+  const wanted = a.requested.has(probe) ? null : probe;
+  if (wanted === null && !a.speculate) return null;
+  const offset = wanted ?? Math.max(a.ahead, probe) + Math.max(1, a.pageSize - overlap);
+  // A planned total bounds how far ahead to go; past it (the listing grew, or count lied) the probe
+  // still extends the chain one page at a time until an end is proven.
+  if (wanted === null && a.planned !== null && offset >= a.planned - overlap) return null;
+  if (a.requested.size >= ctx.maxPages) {
+    throw new Inconsistent(
+      `listing has more than ${ctx.maxPages} pages of ${a.pageSize || ctx.limit}; giving up`,
+      false,
+    );
+  }
+  if (ctx.options.deadline !== undefined && Date.now() >= ctx.options.deadline) {
+    throw new DliApiError(
+      `DLI list connections failed for ${targetName(ctx.target)}: deadline reached after ${ctx.stats.pages} pages`,
+      { target: targetName(ctx.target), httpStatus: null, errorCode: null, retryable: true },
+    );
+  }
+  return offset;
+}
+
+/** After the first page: a count larger than it is taken as the total, to plan the pages. */
+function plan(ctx: Ctx, a: Attempt, first: Page): void {
+  if (first.count === null || first.count <= first.keys.length) return;
+  const needed = pagesFor(first.count, first.keys.length, first.keys.length);
+  if (needed > ctx.maxPages) {
+    throw new Inconsistent(
+      `count ${first.count} needs more than ${ctx.maxPages} pages of ${first.keys.length}; giving up`,
+      false,
+    );
+  }
+  a.planned = first.count;
+}
+
+async function sweepOnce(ctx: Ctx, a: Attempt): Promise<void> {
   let failure: unknown = null;
+  let inFlight = 0;
+  let wake = (): void => undefined;
+  let changed = new Promise<void>((r) => {
+    wake = r;
+  });
+  const notify = (): void => {
+    const w = wake;
+    changed = new Promise<void>((r) => {
+      wake = r;
+    });
+    w();
+  };
   const worker = async (): Promise<void> => {
     while (failure === null) {
-      const i = next;
-      if (firstShort !== null && i > firstShort) return;
-      if (last !== null && i > last) return;
-      if (i >= ctx.maxPages) {
-        failure = new Inconsistent(
-          `listing has more than ${ctx.maxPages} pages of ${ctx.limit}; giving up`,
-          false,
-        );
-        return;
-      }
-      if (ctx.options.deadline !== undefined && Date.now() >= ctx.options.deadline) {
-        failure = new DliApiError(
-          `DLI list connections failed for ${targetName(ctx.target)}: deadline reached after ${ctx.stats.pages} pages`,
-          { target: targetName(ctx.target), httpStatus: null, errorCode: null, retryable: true },
-        );
-        return;
-      }
-      next++;
+      let offset: number | null;
       try {
-        const page = await fetchPage(ctx, i);
-        pages.set(i, page);
-        if (page.records.length < ctx.limit && (firstShort === null || i < firstShort)) firstShort = i;
+        offset = nextOffset(ctx, a);
+      } catch (err) {
+        failure = err;
+        ctx.abort.abort();
+        notify();
+        return;
+      }
+      if (offset === null) {
+        if (inFlight === 0) return;
+        await changed;
+        continue;
+      }
+      a.requested.add(offset);
+      a.ahead = Math.max(a.ahead, offset);
+      inFlight++;
+      try {
+        const page = await fetchPage(ctx, a, offset);
+        if (offset === 0) {
+          a.firstKeys = page.keys;
+          plan(ctx, a, page);
+        }
+        receive(a, page, ctx.limit);
       } catch (err) {
         if (failure === null) failure = err;
         ctx.abort.abort();
-        return;
+      } finally {
+        inFlight--;
+        notify();
       }
     }
   };
   await Promise.all(Array.from({ length: ctx.concurrency }, worker));
   if (failure !== null) throw failure;
-  return firstShort;
-}
-
-/** Checks the overlaps and assembles the de-duplicated listing of pages 0..last. */
-function assemble(ctx: Ctx, pages: Map<number, Page>, last: number): unknown[] {
-  const overlap = ctx.limit - ctx.stride;
-  let listed = 0;
-  for (let i = 0; i <= last; i++) {
-    const page = pages.get(i)!;
-    if (i > 0 && overlap > 0 && page.keys[0] !== pages.get(i - 1)!.keys[ctx.limit - 1]) {
-      const at = `offsets ${(i - 1) * ctx.stride} and ${i * ctx.stride}`;
-      throw new Inconsistent(`the listing shifted between the pages at ${at}`, true);
-    }
-    listed += i > 0 ? page.records.length - overlap : page.records.length;
-  }
-  for (const [i, page] of pages) {
-    if (i > last && page.records.length > 0) {
-      throw new Inconsistent(`records appeared past the end of the listing (offset ${i * ctx.stride})`, true);
-    }
-  }
-  // Only when every page called the same number a total can it be held against what was listed.
-  const counts = new Set([...pages.values()].map((p) => p.count));
-  const total = counts.size === 1 ? [...counts][0] : null;
-  if (typeof total === 'number' && total > ctx.limit && total !== listed) {
-    throw new Inconsistent(`count says ${total} connections but ${listed} were listed`, true);
-  }
-  return dedupe(pages, last);
-}
-
-/** The records of pages 0..last in order, each id once (the overlap record, and any repeat, dropped). */
-function dedupe(pages: Map<number, Page>, last: number): unknown[] {
-  const seen = new Set<string>();
-  const records: unknown[] = [];
-  for (let i = 0; i <= last; i++) {
-    const page = pages.get(i);
-    if (!page) break;
-    page.records.forEach((record, j) => {
-      const key = page.keys[j]!;
-      if (seen.has(key)) return;
-      seen.add(key);
-      records.push(record);
-    });
-  }
-  return records;
-}
-
-async function sweepOnce(ctx: Ctx): Promise<unknown[]> {
-  const pages = ctx.pages;
-  const first = await fetchPage(ctx, 0);
-  pages.set(0, first);
-  if (first.records.length < ctx.limit) return assemble(ctx, pages, 0);
-  let firstShort: number | null = null;
-  if (first.count !== null && first.count > ctx.limit) {
-    // Taken as the total: plan up to the page that should come back short, fetch those concurrently.
-    const planned = Math.floor((first.count - ctx.limit) / ctx.stride) + 1;
-    if (planned >= ctx.maxPages) {
-      throw new Inconsistent(
-        `count ${first.count} needs more than ${ctx.maxPages} pages of ${ctx.limit}; giving up`,
-        false,
-      );
-    }
-    firstShort = await fetchRange(ctx, pages, 1, planned);
-  }
-  if (firstShort === null) {
-    // No total, or the listing grew past it: speculate until a page comes back short.
-    const start = Math.max(...pages.keys()) + 1;
-    firstShort = await fetchRange(ctx, pages, start, null);
-  }
-  return assemble(ctx, pages, firstShort ?? Math.max(...pages.keys()));
+  // Unreachable unless a rule above is wrong: say so rather than call a partial listing complete.
+  if (a.end === null) throw new Error(`sweep of ${targetName(ctx.target)} stopped without an end`);
+  settle(a, ctx.limit);
 }
 
 /** A shift may be gone on the next run (retryable); a server ignoring offset or paging forever is not. */
@@ -281,25 +235,24 @@ export async function sweepTarget<R = unknown>(
       target,
       options,
       limit,
-      // With a one-record page there is nothing to overlap; such sweeps cannot see a shift.
-      stride: limit > 1 ? limit - 1 : 1,
       concurrency,
       maxPages: options.maxPages ?? DEFAULT_MAX_PAGES,
       abort: new AbortController(),
       map: options.map ?? ((r) => r),
       stats,
-      pages: new Map(),
     };
+    const a = newAttempt();
     try {
+      await sweepOnce(ctx, a);
       // `map` made every record an R (or, absent, R is the default `unknown`).
-      const records = (await sweepOnce(ctx)) as R[];
+      const records = collect(a, false) as R[];
       return { target, complete: true, records, pages: stats.pages, requests: stats.requests, error: null };
     } catch (err) {
       if (!(err instanceof DliApiError) && !(err instanceof Inconsistent)) throw err;
       const incomplete = {
         target,
         complete: false,
-        records: dedupe(ctx.pages, Number.POSITIVE_INFINITY) as R[],
+        records: collect(a, true) as R[],
         pages: stats.pages,
         requests: stats.requests,
       };
