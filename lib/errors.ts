@@ -11,19 +11,26 @@ export class ConfigError extends DliSyncError {
   override name = 'ConfigError';
 }
 
+export interface DliApiErrorDetails {
+  target: string;
+  httpStatus: number | null;
+  errorCode: string | null;
+  retryable: boolean;
+  /** The server's request id (X-Request-Id header, else the body's request_id): what Huawei support asks for. */
+  requestId: string | null;
+}
+
 /** The DLI API answered with an error, an unusable body, or not at all. */
 export class DliApiError extends DliSyncError {
   override name = 'DliApiError';
+  readonly details: DliApiErrorDetails;
+  /** `requestId` may be left out where no answer carried one (network errors, a shifting listing). */
   constructor(
     message: string,
-    readonly details: {
-      target: string;
-      httpStatus: number | null;
-      errorCode: string | null;
-      retryable: boolean;
-    },
+    details: Omit<DliApiErrorDetails, 'requestId'> & { requestId?: string | null },
   ) {
     super(message);
+    this.details = { ...details, requestId: details.requestId ?? null };
   }
 }
 

@@ -38,6 +38,17 @@ export interface EmulatorFaults {
   countDelta?: number;
   /** Answer every page as if offset were 0. */
   ignoreOffset?: boolean;
+  /**
+   * Serve at most this many records a page, whatever `limit` asks (no official source documents a
+   * maximum; a real server or its gateway may cap pages). Overrides the option of the same name.
+   */
+  maxPageSize?: number;
+  /** `limit=0`: all connections as documented (default), or ignored (the default page size, 100). */
+  limitZero?: 'all' | 'ignore';
+  /** Answer without the X-Request-Id header (the body's request_id, where there is one, stays). */
+  noRequestIdHeader?: boolean;
+  /** This status and JSON body instead of the page: any error shape a server or gateway may send. */
+  errorBody?: { times: number; status: number; body: unknown };
   /** Right after the `afterRequests`-th list request (counted from setFaults) is answered, change the data. */
   mutate?: { afterRequests: number; projectId: string; create?: unknown[]; deleteIds?: string[] };
 }
@@ -65,6 +76,13 @@ export interface DliEmulatorOptions {
   tokenTtlMs?: number;
   /** The emulator's clock (for skew tests); default Date.now. */
   now?: () => number;
+  /** Serve at most this many records a page (see EmulatorFaults.maxPageSize); default no cap. */
+  maxPageSize?: number;
+  /**
+   * The gateway's error-code prefix: `APIG` as Huawei's API Gateway pages show it (default), or `APIGW`
+   * as DLI's error-code page and the signing guide write it.
+   */
+  gatewayPrefix?: 'APIG' | 'APIGW';
 }
 
 export interface ListRequestInfo {
@@ -95,20 +113,43 @@ export interface DliEmulator {
   close(): Promise<void>;
 }
 
-/** The gateway's answer to a bad or missing signature (the code and text the real one uses). */
-export const SIGNATURE_ERROR = { error_code: 'APIGW.0301', error_msg: 'verify aksk signature fail' } as const;
+/**
+ * The gateway's answer to a bad or missing signature, as APIG sends it (code and text from its docs;
+ * each answer also carries `request_id`, the same id as its X-Request-Id header).
+ */
+export const SIGNATURE_ERROR = {
+  error_code: 'APIG.0301',
+  error_msg: 'Incorrect IAM authentication information: verify aksk signature fail',
+} as const;
 /**
  * Our answer to an X-Sdk-Date too far from the server clock. The real gateway's code for this case is
  * not in our references; what matters is that it differs from a wrong key, so the two can be told apart.
  */
 export const CLOCK_SKEW_ERROR = {
-  error_code: 'APIGW.0303',
+  error_code: 'APIG.0303',
   error_msg: 'request expired: X-Sdk-Date is more than 15 minutes away from the server time',
 } as const;
 const TOKEN_ERROR = {
-  error_code: 'APIGW.0301',
+  error_code: 'APIG.0301',
   error_msg: 'Incorrect IAM authentication information: decrypt token fail',
 };
+const THROTTLED_ERROR = {
+  error_code: 'APIG.0308',
+  error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:60,time:1 minute',
+};
+const NO_API_ERROR = {
+  error_code: 'APIG.0101',
+  error_msg: 'The API does not exist or has not been published in the environment',
+};
+
+/** A gateway error body as APIG sends it: its code (with the configured prefix) and the request id. */
+function gatewayError(
+  e: { error_code: string; error_msg: string },
+  prefix: 'APIG' | 'APIGW',
+  requestId: string,
+): object {
+  return { ...e, error_code: e.error_code.replace(/^APIG\./, `${prefix}.`), request_id: requestId };
+}
 const MAX_SKEW_MS = 15 * 60_000;
 const LIST_PATH = /^\/v2\.0\/([^/]+)\/datasource\/enhanced-connections\/?$/;
 
@@ -172,6 +213,7 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 
 export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmulator> {
   const now = opts.now ?? Date.now;
+  const prefix = opts.gatewayPrefix ?? 'APIG';
   const projects = new Map<string, unknown[]>();
   const tokens = new Map<string, { expiresAt: number; projectId: string | null }>();
   let faults: EmulatorFaults = {};
@@ -199,7 +241,11 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
   };
 
   /** Null when the request may pass; otherwise the 401 body. */
-  function authenticate(req: IncomingMessage, body: Buffer, projectId: string): object | null {
+  function authenticate(
+    req: IncomingMessage,
+    body: Buffer,
+    projectId: string,
+  ): { error_code: string; error_msg: string } | null {
     const token = headerValue(req, 'x-auth-token');
     if (token !== undefined) {
       const t = tokens.get(token);
@@ -236,7 +282,12 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
     return null;
   }
 
-  async function handleList(res: ServerResponse, projectId: string, rawQuery: string): Promise<void> {
+  async function handleList(
+    res: ServerResponse,
+    projectId: string,
+    rawQuery: string,
+    requestId: string,
+  ): Promise<void> {
     listRequests++;
     sinceFaults++;
     const n = listRequests;
@@ -259,10 +310,11 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
       return sendJson(
         res,
         429,
-        { error_code: 'APIGW.0308', error_msg: 'The throttling threshold has been reached' },
+        gatewayError(THROTTLED_ERROR, prefix, requestId),
         ra ? { 'retry-after': ra } : {},
       );
     }
+    if (take(faults.errorBody)) return sendJson(res, faults.errorBody!.status, faults.errorBody!.body);
     if (take(faults.serverError))
       return sendJson(res, 500, { error_code: 'DLI.0999', error_msg: 'Internal service error' });
     if (take(faults.badGateway)) {
@@ -281,7 +333,10 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
       });
     }
     const all = sortedByCreation(applyFilters(projects.get(projectId) ?? [], q));
-    const page = limit === 0 ? all.slice(offset) : all.slice(offset, offset + limit);
+    // limit=0 is documented as "all"; a server may ignore that and serve its default. A cap applies to both.
+    const asked = limit === 0 ? (faults.limitZero === 'ignore' ? 100 : all.length) : limit;
+    const served = Math.min(asked, faults.maxPageSize ?? opts.maxPageSize ?? Number.POSITIVE_INFINITY);
+    const page = all.slice(offset, offset + served);
     const count = (faults.countMode === 'page' ? page.length : all.length) + (faults.countDelta ?? 0);
     const text = JSON.stringify({ is_success: true, message: '', count, connections: page });
     const mutate = faults.mutate;
@@ -360,6 +415,9 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
   }
 
   const server = createServer((req, res) => {
+    // Every answer carries one, as Huawei's gateway does: the id its support asks for.
+    const requestId = randomBytes(16).toString('hex');
+    if (!faults.noRequestIdHeader) res.setHeader('x-request-id', requestId);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -369,22 +427,19 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
         if (req.method === 'POST' && path === '/v3/auth/tokens') return handleIam(res, body);
         const m = LIST_PATH.exec(path);
         if (!m || req.method !== 'GET') {
-          return sendJson(res, 404, {
-            error_code: 'APIGW.0101',
-            error_msg: 'The API does not exist or has not been published',
-          });
+          return sendJson(res, 404, gatewayError(NO_API_ERROR, prefix, requestId));
         }
         const projectId = decodeURIComponent(m[1]!);
         const denied = authenticate(req, body, projectId);
         if (denied) {
           listRequests++;
           sinceFaults++;
-          return sendJson(res, 401, denied);
+          return sendJson(res, 401, gatewayError(denied, prefix, requestId));
         }
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
         try {
-          await handleList(res, projectId, query);
+          await handleList(res, projectId, query, requestId);
         } finally {
           inFlight--;
         }

@@ -7,8 +7,9 @@ import { Pool } from 'undici';
 import { DliApiError } from '../errors.ts';
 import type { Target } from '../model.ts';
 import { assertEndpoint } from './endpoints.ts';
+import { cleanRequestId, parseErrorBody } from './error-body.ts';
 import { getIamToken, invalidateIamToken } from './iam.ts';
-import { ErrorBodySchema, type ListPage, ListPageSchema } from './schema.ts';
+import { type ListPage, ListPageSchema } from './schema.ts';
 import { encodeComponent, signRequest } from './sign.ts';
 import type { Credentials } from './types.ts';
 
@@ -136,12 +137,20 @@ function failure(
   errorCode: string | null,
   retryable: boolean,
   retryAfterMs: number | null = null,
+  requestId: string | null = null,
 ): Failure {
   const status = httpStatus === null ? 'no HTTP status' : `HTTP ${httpStatus}`;
   const code = errorCode ?? 'no error_code';
-  const message = `DLI list connections failed for ${targetName(target)}: ${status}, ${code}: ${detail}`;
+  const id = requestId === null ? '' : ` (request id ${requestId})`;
+  const message = `DLI list connections failed for ${targetName(target)}: ${status}, ${code}: ${detail}${id}`;
   return {
-    error: new DliApiError(message, { target: targetName(target), httpStatus, errorCode, retryable }),
+    error: new DliApiError(message, {
+      target: targetName(target),
+      httpStatus,
+      errorCode,
+      retryable,
+      requestId,
+    }),
     retryAfterMs,
   };
 }
@@ -164,47 +173,37 @@ export function interpretResponse(
   } catch {
     parsed = false;
   }
+  const body = parsed ? parseErrorBody(json) : null;
+  // The header first, as the SDK does; the body's id (APIG sends one) when a proxy dropped the header.
+  const requestId = cleanRequestId(headers['x-request-id']) ?? cleanRequestId(body?.requestId);
+  // Codes come from the server: bounded and scrubbed like any text quoted from it.
+  const code = body?.code == null ? null : sanitize(body.code, secrets);
   if (status < 200 || status > 299) {
     const retryAfter = parseRetryAfter(headers['retry-after'], nowMs);
-    const body = parsed ? ErrorBodySchema.safeParse(json) : null;
-    if (body?.success) {
-      const msg = body.data.error_msg ?? body.data.message ?? 'no error message';
-      return failure(
-        target,
-        sanitize(msg, secrets),
-        status,
-        body.data.error_code ?? null,
-        isRetryableStatus(status),
-        retryAfter,
-      );
+    const retryable = isRetryableStatus(status);
+    if (body) {
+      const msg = sanitize(body.message ?? 'no error message', secrets);
+      return failure(target, msg, status, code, retryable, retryAfter, requestId);
     }
     const type = String(headers['content-type'] ?? 'no content type').split(';')[0];
-    return failure(
-      target,
-      `${parsed ? 'unrecognized JSON' : 'non-JSON'} error body (${type}, ${text.length} chars)`,
-      status,
-      null,
-      isRetryableStatus(status),
-      retryAfter,
-    );
+    const what = `${parsed ? 'unrecognized JSON' : 'non-JSON'} error body (${type}, ${text.length} chars)`;
+    return failure(target, what, status, null, retryable, retryAfter, requestId);
   }
   if (!parsed) {
     // A cut-off or garbled 2xx body is most likely a transient gateway or network fault: retry it.
-    return failure(target, `unparseable response body (${text.length} chars)`, status, null, true);
+    const what = `unparseable response body (${text.length} chars)`;
+    return failure(target, what, status, null, true, null, requestId);
   }
   const page = ListPageSchema.safeParse(json);
   if (!page.success) {
     const issue = page.error.issues[0];
     const where = issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'unknown';
-    return failure(target, `unexpected response shape (${sanitize(where, secrets)})`, status, null, false);
+    const what = `unexpected response shape (${sanitize(where, secrets)})`;
+    return failure(target, what, status, null, false, null, requestId);
   }
   if (page.data.is_success === false) {
-    const code =
-      typeof (json as Record<string, unknown>).error_code === 'string'
-        ? String((json as Record<string, unknown>).error_code)
-        : null;
-    const msg = page.data.message ?? 'no message';
-    return failure(target, `is_success=false: ${sanitize(msg, secrets)}`, status, code, false);
+    const msg = `is_success=false: ${sanitize(page.data.message ?? 'no message', secrets)}`;
+    return failure(target, msg, status, code, false, null, requestId);
   }
   return { page: page.data };
 }

@@ -64,9 +64,4 @@ export const ListPageSchema = z.looseObject({
 });
 export type ListPage = z.infer<typeof ListPageSchema>;
 
-/** DLI's (and the API gateway's) error body. */
-export const ErrorBodySchema = z.looseObject({
-  error_code: z.string().nullish(),
-  error_msg: z.string().nullish(),
-  message: z.string().nullish(),
-});
+/** Error bodies: see error-body.ts (every shape the official Go SDK reads). */

@@ -91,7 +91,7 @@ describe('retries', () => {
     expect(result.complete).toBe(false);
     expect(result.error?.details).toMatchObject({
       httpStatus: 429,
-      errorCode: 'APIGW.0308',
+      errorCode: 'APIG.0308',
       retryable: true,
     });
     expect(result.requests).toBe(4);
@@ -120,7 +120,7 @@ describe('retries', () => {
     const result = await sweep();
     expect(result.complete).toBe(false);
     expect(result.error?.message).toMatch(
-      /HTTP 502, no error_code: non-JSON error body \(text\/html, \d+ chars\)$/,
+      /HTTP 502, no error_code: non-JSON error body \(text\/html, \d+ chars\) \(request id [0-9a-f]{32}\)$/,
     );
   });
 

@@ -57,13 +57,15 @@ describe('sweep', () => {
     expect(exact.records).toHaveLength(199);
   });
 
-  it('reports a wrong SK as incomplete with a 401 APIGW.0301, never echoing the keys', async () => {
+  it('reports a wrong SK as incomplete with a 401 APIG.0301 and its request id, never echoing the keys', async () => {
     const badSk = 'wrong-secret-key-zzzzzzzzzzzzzz';
     const result = await sweepTarget(target, { credentials: { kind: 'aksk', ak: AK, sk: badSk } });
     expect(result.complete).toBe(false);
     const err = result.error!;
     expect(err).toBeInstanceOf(DliApiError);
-    expect(err.details).toMatchObject({ httpStatus: 401, errorCode: 'APIGW.0301', retryable: false });
+    expect(err.details).toMatchObject({ httpStatus: 401, errorCode: 'APIG.0301', retryable: false });
+    expect(err.details.requestId).toMatch(/^[0-9a-f]{32}$/);
+    expect(err.message).toMatch(/verify aksk signature fail \(request id [0-9a-f]{32}\)$/);
     expect(err.message).toContain(`cn-north-4/${PROJECT}`);
     expect(err.message).not.toContain(badSk);
     expect(err.message).not.toContain(AK);
@@ -88,7 +90,9 @@ describe('sweep', () => {
     });
     expect(result.complete).toBe(false);
     expect(result.error?.details).toMatchObject({ httpStatus: 500, errorCode: 'DLI.0999', retryable: true });
-    expect(result.error?.message).toMatch(/HTTP 500, DLI\.0999: Internal service error$/);
+    expect(result.error?.message).toMatch(
+      /HTTP 500, DLI\.0999: Internal service error \(request id [0-9a-f]{32}\)$/,
+    );
     expect(result.requests).toBe(2);
   });
 
@@ -127,7 +131,7 @@ describe('authentication', () => {
       { limit: 5, offset: 0 },
       { ...temp, securityToken: 'other' },
     ).catch((e: unknown) => e as DliApiError);
-    expect((wrong as DliApiError).details.errorCode).toBe('APIGW.0301');
+    expect((wrong as DliApiError).details.errorCode).toBe('APIG.0301');
   });
 
   it('tells a clock more than 15 minutes off from a wrong key', async () => {
@@ -135,7 +139,7 @@ describe('authentication', () => {
     const err = await listConnectionsPage(target, { limit: 5, offset: 0 }, aksk, { now: skewed }).catch(
       (e: unknown) => e as DliApiError,
     );
-    expect((err as DliApiError).details).toMatchObject({ httpStatus: 401, errorCode: 'APIGW.0303' });
+    expect((err as DliApiError).details).toMatchObject({ httpStatus: 401, errorCode: 'APIG.0303' });
     const fine = await listConnectionsPage(target, { limit: 5, offset: 0 }, aksk, {
       now: () => Date.now() - 14 * 60_000,
     });

@@ -34,8 +34,9 @@ describe('interpretResponse', () => {
       httpStatus: 400,
       errorCode: 'DLI.0001',
       retryable: false,
+      requestId: null,
     });
-    const throttled = interpret(429, '{"error_code":"APIGW.0308","error_msg":"throttled"}', {
+    const throttled = interpret(429, '{"error_code":"APIG.0308","error_msg":"throttled"}', {
       'retry-after': '3',
     });
     expect('error' in throttled && throttled.error.details.retryable).toBe(true);
