@@ -68,7 +68,19 @@ export function eventsTable(list: ChangeEvent[]): string {
 
 export function runsTable(list: RunRecord[]): string {
   return table(
-    ['STARTED AT', 'TARGET', 'OUTCOME', 'SEEN', 'NEW', 'CHANGED', 'DELETED', 'EVENTS', 'WCU', 'ERROR'],
+    [
+      'STARTED AT',
+      'TARGET',
+      'OUTCOME',
+      'SEEN',
+      'NEW',
+      'CHANGED',
+      'DELETED',
+      'EVENTS',
+      'WCU',
+      'REQUEST ID',
+      'ERROR',
+    ],
     list.map((r) => [
       r.startedAt,
       `${r.region}/${r.projectId}`,
@@ -79,6 +91,7 @@ export function runsTable(list: RunRecord[]): string {
       r.deleted,
       r.events,
       Math.round(r.writeUnits * 10) / 10,
+      r.requestId,
       r.error,
     ]),
   );
@@ -88,7 +101,9 @@ export function runLine(r: RunRecord): string {
   const ms = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
   const base = `${r.region}/${r.projectId}: ${r.outcome} in ${ms} ms, ${r.pages} page(s), ${r.seen} seen, ${r.created} new, ${r.changed} changed, ${r.deleted} deleted, ${r.unchanged} unchanged, ${r.events} event(s), ${Math.round(r.writeUnits * 10) / 10} WCU`;
   const quarantine = r.quarantined.length ? `, ${r.quarantined.length} record(s) quarantined` : '';
-  return `${base}${quarantine}${r.error ? ` — ${r.error}` : ''}`;
+  // A DLI error's message already names its request id; the record keeps it apart for scripts.
+  const id = r.requestId && !r.error?.includes(r.requestId) ? ` (request id ${r.requestId})` : '';
+  return `${base}${quarantine}${r.error ? ` — ${r.error}` : ''}${id}`;
 }
 
 /**

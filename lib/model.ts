@@ -123,6 +123,8 @@ export const RunRecordSchema = z.object({
    *  skipped: another run held the target's lease. */
   outcome: z.enum(['complete', 'incomplete', 'skipped', 'failed']),
   error: z.string().nullable(),
+  /** The DLI request id of the answer that ended the run incomplete or failed (Huawei support asks for it). */
+  requestId: z.string().nullable().default(null),
   pages: z.number().int(),
   apiRequests: z.number().int(),
   seen: z.number().int(),

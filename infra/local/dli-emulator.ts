@@ -104,6 +104,8 @@ export interface DliEmulator {
   resetRequests(): void;
   /** Token requests received by the IAM endpoint. */
   iamRequests(): number;
+  /** The request id of the latest answer (sent as X-Request-Id unless noRequestIdHeader). */
+  lastRequestId(): string | null;
   setFaults(faults: EmulatorFaults): void;
   /** Called for every authenticated list request, before it is answered; may change the data. */
   onListRequest(hook: ((info: ListRequestInfo) => void) | null): void;
@@ -222,6 +224,7 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
   let inFlight = 0;
   let maxInFlight = 0;
   let iamCount = 0;
+  let lastRequestId: string | null = null;
   let hook: ((info: ListRequestInfo) => void) | null = null;
 
   /** Takes one use of a counted fault; true when it applies to this request. */
@@ -417,6 +420,7 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
   const server = createServer((req, res) => {
     // Every answer carries one, as Huawei's gateway does: the id its support asks for.
     const requestId = randomBytes(16).toString('hex');
+    lastRequestId = requestId;
     if (!faults.noRequestIdHeader) res.setHeader('x-request-id', requestId);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -472,6 +476,7 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
       maxInFlight = inFlight;
     },
     iamRequests: () => iamCount,
+    lastRequestId: () => lastRequestId,
     setFaults: (f) => {
       faults = structuredClone(f);
       sinceFaults = 0;

@@ -7,7 +7,7 @@ import { mapLimit } from '../concurrency.ts';
 import type { SyncConfig } from '../config.ts';
 import { sweepTarget } from '../dli/sweep.ts';
 import type { SweepOptions, SweepResult } from '../dli/types.ts';
-import { describeError } from '../errors.ts';
+import { DliApiError, describeError } from '../errors.ts';
 import type { QuarantinedRecord, RunRecord, Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
 import { loadConnections, loadTargetIndex } from '../store/query.ts';
@@ -63,6 +63,7 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     finishedAt: startedAt,
     outcome: 'failed',
     error: null,
+    requestId: null,
     pages: 0,
     apiRequests: 0,
     seen: 0,
@@ -115,6 +116,7 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
         ...counted,
         outcome: 'incomplete',
         error: describeError(sweep.error),
+        requestId: sweep.error?.details.requestId ?? null,
         seen: sweep.records.length,
       });
     }
@@ -171,7 +173,8 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
       quarantined: reportable(sightings.quarantined),
     });
   } catch (err) {
-    return await finish({ ...base, outcome: 'failed', error: describeError(err) });
+    const requestId = err instanceof DliApiError ? err.details.requestId : null;
+    return await finish({ ...base, outcome: 'failed', error: describeError(err), requestId });
   } finally {
     await releaseLease(store, target, runId).catch(() => undefined);
   }
