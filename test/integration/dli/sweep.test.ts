@@ -176,6 +176,50 @@ describe('emulator list API', () => {
     expect(untagged.connections).toHaveLength(0);
   });
 
+  it('caps pages, honours or ignores limit=0, filters by tags as the SDKs send them', async () => {
+    emu.setConnections(PROJECT, makeConnections(150, { seed: 12, tags: true, apiNames: true }));
+    emu.setFaults({ maxPageSize: 10 });
+    const capped = await listConnectionsPage(target, { limit: 1000, offset: 0 }, aksk);
+    expect(capped.connections).toHaveLength(10);
+    expect(capped.count).toBe(150);
+    emu.setFaults({});
+    expect((await listConnectionsPage(target, { limit: 0, offset: 0 }, aksk)).connections).toHaveLength(150);
+    emu.setFaults({ limitZero: 'ignore' });
+    expect((await listConnectionsPage(target, { limit: 0, offset: 0 }, aksk)).connections).toHaveLength(100);
+    emu.setFaults({});
+    const first = emu.getConnections(PROJECT)[0] as { tags: { value: string }[] };
+    const [team, env] = first.tags.map((t) => t.value);
+    const tagged = await listConnectionsPage(
+      target,
+      { limit: 0, offset: 0, tags: `team=${team},env=${env}` },
+      aksk,
+    );
+    expect((tagged.connections ?? []).length).toBeGreaterThan(0);
+    for (const c of tagged.connections as { tags: { key: string; value: string }[] }[]) {
+      expect(c.tags).toEqual([
+        { key: 'team', value: team },
+        { key: 'env', value: env },
+      ]);
+    }
+  });
+
+  it('sends X-Request-Id on every answer, and gateway errors as APIG or APIGW as configured', async () => {
+    const apigw = await startDliEmulator({ credentials: { [AK]: SK }, gatewayPrefix: 'APIGW' });
+    try {
+      const err = await listConnectionsPage(
+        { ...target, endpoint: apigw.url },
+        { limit: 1, offset: 0 },
+        { kind: 'aksk', ak: AK, sk: 'wrong-secret-key-zzzzzzzzzzzzzz' },
+      ).catch((e: unknown) => e as DliApiError);
+      expect((err as DliApiError).details).toMatchObject({
+        errorCode: 'APIGW.0301',
+        requestId: apigw.lastRequestId(),
+      });
+    } finally {
+      await apigw.close();
+    }
+  });
+
   it('answers count as the page size when asked to', async () => {
     emu.setFaults({ countMode: 'page' });
     const page = await listConnectionsPage(target, { limit: 7, offset: 0 }, aksk);

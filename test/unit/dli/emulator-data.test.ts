@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConnectionRecordSchema } from '../../../lib/dli/schema.ts';
-import { makeConnections } from '../../support/emulator-data.ts';
+import { MAX_HOST_NAME, MAX_HOSTS, MAX_NAME, makeConnections } from '../../support/emulator-data.ts';
 
 describe('makeConnections', () => {
   it('is deterministic for a seed and different across seeds', () => {
@@ -19,5 +20,74 @@ describe('makeConnections', () => {
     expect(String(data[0]!.id)).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
+  });
+});
+
+describe('makeConnections, official shapes (opt-in)', () => {
+  const HASH_OF_DEFAULTS = 'ce83c6dacac433c5a3526923fd9544094bd6f00c6c361858e3223733fdd5fc49';
+
+  it('leaves the default data exactly as it was (existing tests keep their data)', () => {
+    const data = [
+      makeConnections(200, { seed: 5 }),
+      makeConnections(30, { seed: 9, peeringsPerConnection: 9, startTime: 1 }),
+    ];
+    expect(createHash('sha256').update(JSON.stringify(data)).digest('hex')).toBe(HASH_OF_DEFAULTS);
+  });
+
+  it('makes names the create API allows, up to 64 characters, and never a default-queue peering', () => {
+    const data = makeConnections(300, {
+      seed: 2,
+      apiNames: true,
+      noDefaultQueue: true,
+      peeringsPerConnection: 6,
+    });
+    const names = data.map((r) => String(r.name));
+    for (const name of names) expect(name).toMatch(/^[A-Za-z0-9_]{1,64}$/);
+    expect(names.some((n) => n.length === MAX_NAME)).toBe(true);
+    const queues = data.flatMap((r) => (r.available_queue_info as { name: string }[]).map((q) => q.name));
+    expect(queues).not.toContain('default');
+    // Without the option, the default queue does appear (the data the existing tests rely on).
+    expect(
+      makeConnections(300, { seed: 2 }).some((r) => JSON.stringify(r).includes('"name":"default"')),
+    ).toBe(true);
+  });
+
+  it('makes CREATING peerings, DELETED connections, pools, routes, ipv6_enable, tags and nameless entries', () => {
+    const data = makeConnections(400, {
+      seed: 3,
+      creatingShare: 0.2,
+      deletedShare: 0.1,
+      elasticResourcePools: 2,
+      routes: 3,
+      ipv6: true,
+      namelessShare: 0.1,
+      tags: true,
+    });
+    const entries = data.flatMap((r) => [
+      ...(r.available_queue_info as Record<string, unknown>[]),
+      ...(r.elastic_resource_pools as Record<string, unknown>[]),
+    ]);
+    expect(entries.some((e) => e.status === 'CREATING')).toBe(true);
+    expect(entries.some((e) => !('name' in e) && typeof e.peer_id === 'string')).toBe(true);
+    expect(data.some((r) => r.status === 'DELETED')).toBe(true);
+    expect(data.every((r) => (r.elastic_resource_pools as unknown[]).length === 2)).toBe(true);
+    expect(
+      data.every((r) => (r.routes as { cidr: string }[]).every((x) => /^172\.\d+\.\d+\.0\/24$/.test(x.cidr))),
+    ).toBe(true);
+    expect(data.some((r) => r.ipv6_enable === true) && data.some((r) => r.ipv6_enable === false)).toBe(true);
+    expect(data[0]!.tags).toEqual([
+      { key: 'team', value: expect.any(String) },
+      { key: 'env', value: expect.any(String) },
+    ]);
+  });
+
+  it('makes up to 20,000 hosts with names up to 128 characters, and refuses more', () => {
+    const [big] = makeConnections(1, { seed: 4, hosts: MAX_HOSTS, hostNameLength: MAX_HOST_NAME });
+    const hosts = big!.hosts as { name: string; ip: string }[];
+    expect(hosts).toHaveLength(20_000);
+    expect(hosts.every((h) => h.name.length === 128 && /^10\.\d+\.\d+\.\d+$/.test(h.ip))).toBe(true);
+    expect(new Set(hosts.map((h) => h.ip)).size).toBe(20_000);
+    expect(() => makeConnections(1, { hosts: MAX_HOSTS + 1 })).toThrow(/at most 20000/);
+    expect(() => makeConnections(1, { hosts: 1, hostNameLength: 129 })).toThrow(/hostNameLength 129/);
   });
 });
