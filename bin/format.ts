@@ -1,5 +1,6 @@
 /** Human-readable tables for the CLI and the demo. JSON output bypasses this entirely. */
-import type { ChangeEvent, Connection, HistoryVersion, RunRecord } from '../lib/model.ts';
+import type { ChangeEvent, Connection, HistoryVersion, Peering, RunRecord } from '../lib/model.ts';
+import { keyedPeerings, peeringLabel } from '../lib/sync/peering-key.ts';
 
 export function table(headers: string[], rows: (string | number | null)[][]): string {
   const cells = rows.map((r) => r.map((c) => (c === null ? '-' : String(c)).replace(/[\r\n\t]/g, ' ')));
@@ -17,13 +18,42 @@ export function table(headers: string[], rows: (string | number | null)[][]): st
   return [fmt(headers), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)].join('\n');
 }
 
-const peeringSummary = (c: Pick<Connection, 'peerings'>): string =>
-  c.peerings.map((p) => `${p.queue}:${p.status}`).join(' ') || '-';
+/** A duration in the largest two units that matter: `45s`, `12m`, `3h 5m`, `2d 4h`. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
+}
 
-export function connectionsTable(list: Connection[]): string {
+/** The status, with how long a CREATING peering has been so (the DLI FAQ's 5–10 minutes matter). */
+export const peeringStatus = (p: Pick<Peering, 'status' | 'creatingSince'>, now: Date): string =>
+  p.status === 'CREATING' && p.creatingSince
+    ? `CREATING for ${duration(now.getTime() - Date.parse(p.creatingSince))}`
+    : p.status;
+
+/** `label:status` of each peering; a nameless entry shows as `(peer <peerId>)`. */
+const peeringList = (ps: readonly Peering[], sep: string, now?: Date): string =>
+  keyedPeerings(ps)
+    .map(([key, p]) => `${peeringLabel(p, key)}:${now ? peeringStatus(p, now) : p.status}`)
+    .join(sep);
+
+export function connectionsTable(list: Connection[], now: Date = new Date()): string {
   return table(
     ['REGION', 'PROJECT', 'ID', 'NAME', 'STATUS', 'PEERINGS', 'LAST SEEN'],
-    list.map((c) => [c.region, c.projectId, c.id, c.name, c.status, peeringSummary(c), c.lastSeenAt]),
+    list.map((c) => [
+      c.region,
+      c.projectId,
+      c.id,
+      c.name,
+      c.status,
+      peeringList(c.peerings, ' ', now) || '-',
+      c.lastSeenAt,
+    ]),
   );
 }
 
@@ -32,14 +62,21 @@ export function describeChange(prev: HistoryVersion | undefined, next: HistoryVe
   if (!prev) return 'first seen';
   const parts: string[] = [];
   if (prev.status !== next.status) parts.push(`status ${prev.status}→${next.status}`);
-  const before = new Map([...prev.peerings, ...prev.elasticResourcePools].map((p) => [p.queue, p.status]));
-  const after = new Map([...next.peerings, ...next.elasticResourcePools].map((p) => [p.queue, p.status]));
-  for (const [queue, status] of after) {
-    const was = before.get(queue);
-    if (was === undefined) parts.push(`+${queue} ${status}`);
-    else if (was !== status) parts.push(`${queue} ${was}→${status}`);
+  // Matched by peering key, per kind (a queue and a pool may share a name).
+  const statuses = (v: HistoryVersion) =>
+    new Map(
+      (['peerings', 'elasticResourcePools'] as const).flatMap((kind) =>
+        keyedPeerings(v[kind]).map(([key, p]) => [`${kind}\u0000${key}`, [peeringLabel(p, key), p.status]]),
+      ),
+    );
+  const before = statuses(prev);
+  const after = statuses(next);
+  for (const [key, [label, status]] of after) {
+    const was = before.get(key)?.[1];
+    if (was === undefined) parts.push(`+${label} ${status}`);
+    else if (was !== status) parts.push(`${label} ${was}→${status}`);
   }
-  for (const queue of before.keys()) if (!after.has(queue)) parts.push(`-${queue}`);
+  for (const [key, [label]] of before) if (!after.has(key)) parts.push(`-${label}`);
   if (prev.name !== next.name) parts.push(`renamed ${prev.name ?? '-'}→${next.name ?? '-'}`);
   return parts.join(', ') || 'details changed';
 }
@@ -58,7 +95,7 @@ export function eventsTable(list: ChangeEvent[]): string {
       e.detectedAt,
       e.type,
       e.connectionName ?? e.connectionId,
-      e.queue,
+      e.type === 'CONNECTION_DELETED' ? null : peeringLabel(e, e.peeringKey),
       e.previousStatus,
       e.status,
       e.error,
@@ -124,7 +161,7 @@ type Inventoried = Omit<Connection, 'lastChangedAt' | 'deletedAt' | 'version' | 
 };
 
 export function inventoryCsv(list: Inventoried[]): string {
-  const peerings = (ps: Connection['peerings']): string => ps.map((p) => `${p.queue}:${p.status}`).join(';');
+  const peerings = (ps: Connection['peerings']): string => peeringList(ps, ';');
   return csv(
     [
       'region',
@@ -167,19 +204,23 @@ export function peeringsTable(
     projectId: string;
     connectionName: string | null;
     connectionId: string;
-    queue: string;
+    queue: string | null;
+    peerId: string | null;
     status: string;
     error: string | null;
     updatedAt: string | null;
+    /** Absent in answers of an API older than this CLI. */
+    creatingSince?: string | null;
   }[],
+  now: Date = new Date(),
 ): string {
   return table(
     ['TARGET', 'CONNECTION', 'QUEUE', 'STATUS', 'SINCE', 'ERROR'],
     list.map((p) => [
       `${p.region}/${p.projectId}`,
       p.connectionName ?? p.connectionId,
-      p.queue,
-      p.status,
+      peeringLabel(p),
+      peeringStatus({ status: p.status, creatingSince: p.creatingSince ?? null }, now),
       p.updatedAt,
       p.error,
     ]),

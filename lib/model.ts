@@ -16,13 +16,26 @@ export type Target = z.infer<typeof TargetSchema>;
 
 export const targetKey = (t: Pick<Target, 'region' | 'projectId'>): string => `${t.region}#${t.projectId}`;
 
+/**
+ * Fields of an API object that the known schema does not name, kept so that nothing the service
+ * sends is lost and a change of them is a change. Items written before it existed lack it.
+ */
+export const ExtraSchema = z.record(z.string(), z.unknown()).default(() => ({}));
+
 /** One queue (or elastic resource pool) a connection is peered with. */
 export const PeeringSchema = z.object({
-  queue: z.string(),
+  /** Queue or pool name; null when the API gave none (every official model marks it optional). */
+  queue: z.string().nullable(),
   peerId: z.string().nullable(),
   status: z.string(),
   error: z.string().nullable(),
   updatedAt: z.string().nullable(),
+  /**
+   * While the peering is CREATING: the observedAt of the first version that showed it CREATING
+   * (null otherwise). Derived by the diff from the stored state, not part of the content hash.
+   */
+  creatingSince: z.string().nullable().default(null),
+  extra: ExtraSchema,
 });
 export type Peering = z.infer<typeof PeeringSchema>;
 
@@ -49,6 +62,8 @@ export const ConnectionContentSchema = z.object({
   routes: z.array(RouteSchema),
   peerings: z.array(PeeringSchema),
   elasticResourcePools: z.array(PeeringSchema),
+  /** The record's unknown top-level fields (see ExtraSchema). */
+  extra: ExtraSchema,
 });
 export type ConnectionContent = z.infer<typeof ConnectionContentSchema>;
 
@@ -91,8 +106,12 @@ export const ChangeEventSchema = z.object({
   projectId: z.string(),
   connectionId: z.string(),
   connectionName: z.string().nullable(),
-  /** Queue or pool name, for peering events; null for connection events. */
+  /** Queue or pool name, for peering events; null for connection events and nameless entries. */
   queue: z.string().nullable(),
+  /** The peering's peer_id, for peering events (identifies a nameless entry); old events lack it. */
+  peerId: z.string().nullable().default(null),
+  /** The peering key (see peeringKeys in normalize.ts) the event's id is made from; old events lack it. */
+  peeringKey: z.string().nullable().default(null),
   /** 'queue' or 'elasticResourcePool', for peering events. */
   resourceKind: z.enum(['queue', 'elasticResourcePool']).nullable(),
   previousStatus: z.string().nullable(),

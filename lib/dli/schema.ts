@@ -15,10 +15,14 @@ const epochMs = z
 const optString = z.string().nullish();
 const optBool = z.boolean().nullish();
 
+/**
+ * A queue or pool entry. Every official SDK model marks every field optional, `name` included: an
+ * entry without one is kept and known by its peer_id (lib/sync/peering-key.ts).
+ */
 export const ResourceRecordSchema = z.looseObject({
   peer_id: optString,
   status: optString,
-  name: z.string().min(1, 'queue name is empty'),
+  name: optString,
   err_msg: optString,
   update_time: epochMs,
 });

@@ -15,6 +15,7 @@
  */
 import type { ChangeEvent, HistoryVersion } from '../model.ts';
 import { eventId, FAILED } from '../sync/diff.ts';
+import { byPeeringKey } from '../sync/peering-key.ts';
 import type { FlapPolicy } from './config.ts';
 import type { OriginalAlert } from './message.ts';
 
@@ -34,6 +35,9 @@ type PeeringEvent = ChangeEvent & { type: 'PEERING_FAILED' | 'PEERING_RECOVERED'
 
 export const isPeeringEvent = (e: ChangeEvent): e is PeeringEvent => e.type !== 'CONNECTION_DELETED';
 
+/** The event's peering key; events stored before it existed name a queue, which was their key. */
+const keyOf = (e: ChangeEvent): string | null => e.peeringKey ?? e.queue;
+
 /** The peering's status in each version, oldest first, up to the event's own version. */
 export function peeringTimeline(history: readonly HistoryVersion[], e: ChangeEvent): PeeringPoint[] {
   return history
@@ -41,7 +45,8 @@ export function peeringTimeline(history: readonly HistoryVersion[], e: ChangeEve
     .sort((a, b) => a.version - b.version)
     .map((h) => {
       const list = e.resourceKind === 'elasticResourcePool' ? h.elasticResourcePools : h.peerings;
-      const peering = h.status === 'DELETED' ? undefined : list.find((p) => p.queue === e.queue);
+      const key = keyOf(e);
+      const peering = h.status === 'DELETED' || key === null ? undefined : byPeeringKey(list).get(key);
       return { version: h.version, at: h.observedAt, status: peering?.status ?? null };
     });
 }
@@ -88,7 +93,7 @@ export function originalFailure(e: ChangeEvent, points: readonly PeeringPoint[])
   // A streak reaching the oldest fetched version started earlier unless that is version 1.
   if (!start || (i === 0 && start.version !== 1)) return null;
   return {
-    id: eventId('PEERING_FAILED', e.connectionId, e.resourceKind, e.queue, start.version),
+    id: eventId('PEERING_FAILED', e.connectionId, e.resourceKind, keyOf(e), start.version),
     at: start.at,
   };
 }

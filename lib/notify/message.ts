@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ChangeEvent } from '../model.ts';
+import { peeringLabel } from '../sync/peering-key.ts';
 import { fillTemplate } from './config.ts';
 
 export type Tone = 'failure' | 'recovery' | 'deletion' | 'flapping' | 'digest';
@@ -46,6 +47,8 @@ const KIND_LABEL = { queue: 'queue', elasticResourcePool: 'elastic resource pool
 
 const kindLabel = (e: ChangeEvent): string => (e.resourceKind ? KIND_LABEL[e.resourceKind] : 'queue');
 const connName = (e: ChangeEvent): string => e.connectionName ?? e.connectionId;
+/** The queue's name, or `(peer <peerId>)` for an entry the API listed without one. */
+const queueName = (e: ChangeEvent): string => peeringLabel(e, e.peeringKey);
 
 export function consoleUrl(template: string, e: ChangeEvent): string {
   return fillTemplate(template, {
@@ -65,8 +68,8 @@ function eventFacts(e: ChangeEvent): Fact[] {
       label: 'Connection',
       value: e.connectionName ? `${e.connectionName} (${e.connectionId})` : e.connectionId,
     },
-    ...(e.queue
-      ? [{ label: kindLabel(e) === 'queue' ? 'Queue' : 'Elastic resource pool', value: e.queue }]
+    ...(e.type !== 'CONNECTION_DELETED'
+      ? [{ label: kindLabel(e) === 'queue' ? 'Queue' : 'Elastic resource pool', value: queueName(e) }]
       : []),
     { label: 'Region', value: e.region },
     { label: 'Project', value: e.projectId },
@@ -94,8 +97,8 @@ export function eventMessage(
       return {
         ...common,
         tone: 'failure',
-        title: `Peering failed: ${connName(e)} ↔ ${e.queue ?? '?'}`,
-        summary: `The peering of DLI enhanced connection ${connName(e)} with ${kindLabel(e)} ${e.queue ?? '?'} is FAILED.`,
+        title: `Peering failed: ${connName(e)} ↔ ${queueName(e)}`,
+        summary: `The peering of DLI enhanced connection ${connName(e)} with ${kindLabel(e)} ${queueName(e)} is FAILED.`,
         error: e.error ?? '(DLI gave no error message)',
         note: null,
       };
@@ -103,8 +106,8 @@ export function eventMessage(
       return {
         ...common,
         tone: 'recovery',
-        title: `Peering recovered: ${connName(e)} ↔ ${e.queue ?? '?'}`,
-        summary: `The peering of DLI enhanced connection ${connName(e)} with ${kindLabel(e)} ${e.queue ?? '?'} is ACTIVE again.`,
+        title: `Peering recovered: ${connName(e)} ↔ ${queueName(e)}`,
+        summary: `The peering of DLI enhanced connection ${connName(e)} with ${kindLabel(e)} ${queueName(e)} is ACTIVE again.`,
         error: null,
         // Incoming webhooks cannot reply in a thread, so the recovery names the alert it closes.
         note: ctx.original
@@ -133,8 +136,8 @@ export function flappingMessage(
     ...eventMessage(e, ctx),
     kind: 'flapping',
     tone: 'flapping',
-    title: `Peering flapping: ${connName(e)} ↔ ${e.queue ?? '?'}`,
-    summary: `The peering of DLI enhanced connection ${connName(e)} with ${kindLabel(e)} ${e.queue ?? '?'} failed ${ctx.failures} times in ${minutes} minutes.`,
+    title: `Peering flapping: ${connName(e)} ↔ ${queueName(e)}`,
+    summary: `The peering of DLI enhanced connection ${connName(e)} with ${kindLabel(e)} ${queueName(e)} failed ${ctx.failures} times in ${minutes} minutes.`,
     error: e.error ?? '(DLI gave no error message)',
     note: `Its further failures and recoveries are not posted until it has been stable for ${minutes} minutes; it is FAILED as of this message.`,
   };
@@ -150,7 +153,7 @@ function digestLine(e: ChangeEvent): string {
   const what =
     e.type === 'CONNECTION_DELETED'
       ? `connection ${connName(e)} deleted`
-      : `${connName(e)} ↔ ${e.queue ?? '?'} ${TYPE_WORD[e.type]}`;
+      : `${connName(e)} ↔ ${queueName(e)} ${TYPE_WORD[e.type]}`;
   return `${e.detectedAt} ${e.region}/${e.projectId}: ${what}`;
 }
 

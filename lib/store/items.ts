@@ -7,12 +7,15 @@ import {
   type ChangeEvent,
   ChangeEventSchema,
   type Connection,
+  type ConnectionContent,
   ConnectionSchema,
   type HistoryVersion,
   HistoryVersionSchema,
+  type Peering,
   type RunRecord,
   RunRecordSchema,
 } from '../model.ts';
+import { stableStringify } from '../sync/stable-json.ts';
 import { keys, TTL_ATTRIBUTE } from './table.ts';
 
 export type Item = Record<string, unknown>;
@@ -26,13 +29,56 @@ export const expiry = (iso: string, days: number): number =>
 const hasFailedPeering = (c: Connection): boolean =>
   c.status !== 'DELETED' && [...c.peerings, ...c.elasticResourcePools].some((p) => p.status === 'FAILED');
 
+/**
+ * `extra` (unknown API fields) is stored as canonical JSON text, like `raw`: what the API sends there
+ * may nest deeper than DynamoDB's 32 levels or hold numbers it cannot store. Empty `extra` and a null
+ * `creatingSince` are left out, so an item without news is byte for byte what it was before they
+ * existed (same size, same write units); reading fills the defaults back in.
+ */
+const extraText = (extra: Record<string, unknown>): { extra?: string } =>
+  Object.keys(extra).length ? { extra: stableStringify(extra) } : {};
+
+const peeringItem = ({ extra, creatingSince, ...p }: Peering): Item => ({
+  ...p,
+  ...(creatingSince === null ? {} : { creatingSince }),
+  ...extraText(extra),
+});
+
+function contentFields<T extends ConnectionContent>(c: T): Item {
+  const { extra, peerings, elasticResourcePools, ...rest } = c;
+  return {
+    ...rest,
+    ...extraText(extra),
+    peerings: peerings.map(peeringItem),
+    elasticResourcePools: elasticResourcePools.map(peeringItem),
+  };
+}
+
+const parseExtra = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+
+/** An item's content fields as the model reads them (the inverse of contentFields). */
+function readContent(item: Item): Item {
+  const peerings = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map((p: unknown) =>
+          p !== null && typeof p === 'object' && 'extra' in p ? { ...p, extra: parseExtra(p.extra) } : p,
+        )
+      : v;
+  return {
+    ...item,
+    ...('extra' in item ? { extra: parseExtra(item.extra) } : {}),
+    peerings: peerings(item.peerings),
+    elasticResourcePools: peerings(item.elasticResourcePools),
+  };
+}
+
 export function stateItem(c: Connection, retentionDays: number): Item {
   const { raw: _raw, ...fields } = c;
   return {
     PK: keys.targetPk(c.region, c.projectId),
     SK: keys.stateSk(c.id),
     entity: 'connection',
-    ...fields,
+    ...contentFields(fields),
     // Sparse index: only connections with a FAILED peering appear in it.
     ...(hasFailedPeering(c)
       ? { GSI1PK: keys.failedGsiPk(), GSI1SK: keys.failedGsiSk(c.region, c.projectId, c.id) }
@@ -48,7 +94,7 @@ export function historyItem(h: HistoryVersion, retentionDays: number): Item {
     PK: keys.historyPk(h.id),
     SK: keys.historySk(h.observedAt, h.version),
     entity: 'history',
-    ...fields,
+    ...contentFields(fields),
     ...(raw === undefined ? {} : { raw: JSON.stringify(raw) }),
     [TTL_ATTRIBUTE]: expiry(h.observedAt, retentionDays),
   };
@@ -78,11 +124,11 @@ export function runItem(r: RunRecord, retentionDays: number): Item {
   };
 }
 
-export const toConnection = (item: Item): Connection => ConnectionSchema.parse(item);
+export const toConnection = (item: Item): Connection => ConnectionSchema.parse(readContent(item));
 
 export const toHistory = (item: Item): HistoryVersion =>
   HistoryVersionSchema.parse({
-    ...item,
+    ...readContent(item),
     raw: typeof item.raw === 'string' ? JSON.parse(item.raw) : undefined,
   });
 

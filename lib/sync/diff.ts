@@ -10,7 +10,11 @@
  * - events: PEERING_FAILED when a queue or pool peering becomes FAILED (from any other status, or
  *   first seen FAILED); CONNECTION_DELETED when a connection becomes DELETED (by absence or by the
  *   API's own status); PEERING_RECOVERED when a FAILED peering is ACTIVE again. Staying in a
- *   status emits nothing; a connection first seen already DELETED emits nothing.
+ *   status emits nothing; a connection first seen already DELETED emits nothing. Peerings of two
+ *   versions are matched by their peering key (peering-key.ts), so a nameless entry alerts too;
+ * - a peering's `creatingSince` is the observedAt of the first version that showed it CREATING,
+ *   carried over while it stays CREATING, null otherwise. It is not in the content hash: a
+ *   connection whose only news is that time passing writes nothing.
  */
 import { createHash } from 'node:crypto';
 import type {
@@ -22,10 +26,12 @@ import type {
   Target,
 } from '../model.ts';
 import { contentHash } from './normalize.ts';
+import { byPeeringKey, keyedPeerings } from './peering-key.ts';
 
 export const FAILED = 'FAILED';
 export const ACTIVE = 'ACTIVE';
 export const DELETED = 'DELETED';
+export const CREATING = 'CREATING';
 
 export interface Observation {
   content: ConnectionContent;
@@ -73,7 +79,7 @@ export function diffTarget(input: DiffInput): DiffResult {
       continue;
     }
     const next: Connection = {
-      ...content,
+      ...withCreatingSince(previous, content, input.now),
       firstSeenAt: previous?.firstSeenAt ?? input.now,
       lastSeenAt: input.now,
       lastChangedAt: input.now,
@@ -168,9 +174,12 @@ export function decideEvents(
   const events: ChangeEvent[] = [];
   const event = (
     type: ChangeEvent['type'],
-    fields: Pick<ChangeEvent, 'queue' | 'resourceKind' | 'previousStatus' | 'status' | 'error'>,
+    fields: Pick<
+      ChangeEvent,
+      'queue' | 'peerId' | 'peeringKey' | 'resourceKind' | 'previousStatus' | 'status' | 'error'
+    >,
   ): ChangeEvent => ({
-    id: eventId(type, next.id, fields.resourceKind, fields.queue, next.version),
+    id: eventId(type, next.id, fields.resourceKind, fields.peeringKey, next.version),
     type,
     region: next.region,
     projectId: next.projectId,
@@ -188,6 +197,8 @@ export function decideEvents(
       events.push(
         event('CONNECTION_DELETED', {
           queue: null,
+          peerId: null,
+          peeringKey: null,
           resourceKind: null,
           previousStatus: previous.status,
           status: DELETED,
@@ -206,13 +217,14 @@ export function decideEvents(
     ['elasticResourcePool', before?.elasticResourcePools ?? [], next.elasticResourcePools],
   ] as const;
   for (const [resourceKind, oldList, newList] of kinds) {
-    const oldByQueue = new Map<string, Peering>(oldList.map((p) => [p.queue, p]));
-    for (const p of newList) {
-      const previousStatus = oldByQueue.get(p.queue)?.status ?? null;
+    const oldByKey = byPeeringKey(oldList);
+    for (const [peeringKey, p] of keyedPeerings(newList)) {
+      const previousStatus = oldByKey.get(peeringKey)?.status ?? null;
+      const who = { queue: p.queue, peerId: p.peerId, peeringKey };
       if (p.status === FAILED && previousStatus !== FAILED) {
         events.push(
           event('PEERING_FAILED', {
-            queue: p.queue,
+            ...who,
             resourceKind,
             previousStatus,
             status: FAILED,
@@ -222,7 +234,7 @@ export function decideEvents(
       } else if (p.status === ACTIVE && previousStatus === FAILED) {
         events.push(
           event('PEERING_RECOVERED', {
-            queue: p.queue,
+            ...who,
             resourceKind,
             previousStatus,
             status: ACTIVE,
@@ -235,16 +247,20 @@ export function decideEvents(
   return events;
 }
 
-/** The same transition always has the same id: retried writes collide instead of duplicating. */
+/**
+ * The same transition always has the same id: retried writes collide instead of duplicating. Made
+ * from the peering key, which is the queue name for a named entry, so ids of named peerings are
+ * what they were before nameless entries were kept.
+ */
 export function eventId(
   type: string,
   connectionId: string,
   resourceKind: string | null,
-  queue: string | null,
+  peeringKey: string | null,
   version: number,
 ): string {
   const digest = createHash('sha256')
-    .update([type, connectionId, resourceKind ?? '', queue ?? '', String(version)].join('\u0000'))
+    .update([type, connectionId, resourceKind ?? '', peeringKey ?? '', String(version)].join('\u0000'))
     .digest('base64url');
   return `evt_${digest.slice(0, 26)}`;
 }
@@ -265,5 +281,36 @@ export function contentOf(c: ConnectionContent): ConnectionContent {
     routes: c.routes,
     peerings: c.peerings,
     elasticResourcePools: c.elasticResourcePools,
+    extra: c.extra,
+  };
+}
+
+/**
+ * `content` with each peering's creatingSince derived from `previous`: a CREATING peering keeps the
+ * time it was first seen CREATING (matched by peering key), or starts now; any other status has
+ * none. A version stored before creatingSince existed counts from its own observedAt (lastChangedAt),
+ * the earliest time we know it was CREATING. A connection back from DELETED starts afresh.
+ */
+export function withCreatingSince(
+  previous: Connection | null,
+  content: ConnectionContent,
+  now: string,
+): ConnectionContent {
+  const before = previous && previous.status !== DELETED ? previous : null;
+  const carry = (oldList: readonly Peering[], newList: readonly Peering[]): Peering[] => {
+    const old = byPeeringKey(oldList);
+    const since = new Map(
+      keyedPeerings(newList).map(([key, p]) => {
+        if (p.status !== CREATING) return [p, null];
+        const o = old.get(key);
+        return [p, o?.status === CREATING ? (o.creatingSince ?? before?.lastChangedAt ?? now) : now];
+      }),
+    );
+    return newList.map((p) => ({ ...p, creatingSince: since.get(p) ?? null }));
+  };
+  return {
+    ...content,
+    peerings: carry(before?.peerings ?? [], content.peerings),
+    elasticResourcePools: carry(before?.elasticResourcePools ?? [], content.elasticResourcePools),
   };
 }

@@ -2,15 +2,21 @@
  * API record → normalized connection content. Pure: no I/O, no clock.
  *
  * Rules: statuses upper-cased (the API writes both `Active` and `ACTIVE`); epoch-ms times become
- * ISO-8601 UTC; peerings are records keyed by (connection, queue), sorted by queue so that the API
- * reordering them is not a change; a record the schema rejects is quarantined with its reason, and the
- * rest of the sweep goes on.
+ * ISO-8601 UTC; peerings are records keyed by (connection, peering key: see peering-key.ts), in a
+ * canonical order so that the API reordering them is not a change; what the official models allow
+ * (any field missing, a queue entry without a name, unknown fields) is kept, unknown fields in
+ * `extra`; a record the schema rejects (no usable id, a field of the wrong type) is quarantined with
+ * its reason, and the rest of the sweep goes on.
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { ConnectionRecordSchema, type ResourceRecordSchema } from '../dli/schema.ts';
+import { ConnectionRecordSchema, ResourceRecordSchema } from '../dli/schema.ts';
 import type { ConnectionContent, Peering, QuarantinedRecord, Target } from '../model.ts';
 import { itemSize } from '../store/size.ts';
+import { canonicalOrder } from './peering-key.ts';
+import { stableStringify } from './stable-json.ts';
+
+export { stableStringify };
 
 type ResourceRecord = z.infer<typeof ResourceRecordSchema>;
 
@@ -65,17 +71,42 @@ const byKey =
     return ka < kb ? -1 : ka > kb ? 1 : 0;
   };
 
-function normalizeResources(list: ResourceRecord[] | null | undefined): Peering[] {
-  return (list ?? [])
-    .map((r) => ({
-      queue: wellFormed(r.name),
-      peerId: opt(r.peer_id),
-      status: normalizeStatus(r.status),
-      // The API sends "" when there is no error; null says the same thing unambiguously.
-      error: r.err_msg ? wellFormed(r.err_msg) : null,
-      updatedAt: isoFromEpochMs(r.update_time),
-    }))
-    .sort(byKey((p) => `${p.queue}\u0000${p.peerId ?? ''}`));
+const CONNECTION_FIELDS = new Set(Object.keys(ConnectionRecordSchema.shape));
+const RESOURCE_FIELDS = new Set(Object.keys(ResourceRecordSchema.shape));
+
+/**
+ * The fields of a raw API object that the schema does not name, keys sorted (so key order is no
+ * change). Read from the raw object, not zod's copy: an own `__proto__` key (JSON.parse makes one)
+ * stays an ordinary field here.
+ */
+export function extraFields(raw: unknown, known: ReadonlySet<string>): Record<string, unknown> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  return Object.fromEntries(
+    Object.keys(raw)
+      .filter((k) => !known.has(k) && (raw as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => [k, (raw as Record<string, unknown>)[k]]),
+  );
+}
+
+function normalizeResources(list: readonly ResourceRecord[] | null | undefined, rawList: unknown): Peering[] {
+  const raws: readonly unknown[] = Array.isArray(rawList) ? rawList : [];
+  return canonicalOrder(
+    (list ?? []).map(
+      (r, i): Peering => ({
+        // An empty name identifies nothing: the entry is then known by its peer id (peering-key.ts).
+        queue: r.name ? wellFormed(r.name) : null,
+        peerId: opt(r.peer_id),
+        status: normalizeStatus(r.status),
+        // The API sends "" when there is no error; null says the same thing unambiguously.
+        error: r.err_msg ? wellFormed(r.err_msg) : null,
+        updatedAt: isoFromEpochMs(r.update_time),
+        // Derived by the diff from the stored state (diff.ts), not from the API.
+        creatingSince: null,
+        extra: extraFields(raws[i], RESOURCE_FIELDS),
+      }),
+    ),
+  );
 }
 
 /** One record, or the reason it cannot be used. */
@@ -114,20 +145,13 @@ export function normalizeConnection(
         createdAt: isoFromEpochMs(x.create_time),
       }))
       .sort(byKey((x) => `${x.name ?? ''}\u0000${x.cidr ?? ''}`)),
-    peerings: normalizeResources(r.available_queue_info),
-    elasticResourcePools: normalizeResources(r.elastic_resource_pools),
+    peerings: normalizeResources(r.available_queue_info, rawField(raw, 'available_queue_info')),
+    elasticResourcePools: normalizeResources(
+      r.elastic_resource_pools,
+      rawField(raw, 'elastic_resource_pools'),
+    ),
+    extra: extraFields(raw, CONNECTION_FIELDS),
   };
-  // Two entries for one queue (or pool) would make two events with one id, which DynamoDB refuses
-  // in one transaction: the peering key would be ambiguous anyway.
-  for (const [field, what, list] of [
-    ['available_queue_info', 'queue', content.peerings],
-    ['elastic_resource_pools', 'pool', content.elasticResourcePools],
-  ] as const) {
-    const duplicate = firstDuplicate(list.map((p) => p.queue));
-    if (duplicate !== null) {
-      return { ok: false, id, reason: truncate(`${field}: ${what} ${duplicate} listed twice`) };
-    }
-  }
   let rawJson: string;
   try {
     rawJson = JSON.stringify(raw) ?? 'null';
@@ -187,20 +211,31 @@ export function collectSightings(sightings: readonly Sighting[]): SweepSightings
 export const sightSweep = (target: Pick<Target, 'region' | 'projectId'>, records: readonly unknown[]) =>
   collectSightings(records.map((r) => sight(target, r)));
 
-/** Stable hash of the normalized content: key order fixed by construction, arrays sorted above. */
+/**
+ * Stable hash of the normalized content: key order fixed by stableStringify, arrays sorted above.
+ * Hashed without what is not the API's content (a peering's creatingSince, derived by the diff) and
+ * without empty `extra` objects: content made before `extra` existed hashes as it did then, so an
+ * upgrade re-versions only the connections that do carry unknown fields.
+ */
 export function contentHash(content: ConnectionContent): string {
-  return createHash('sha256').update(stableStringify(content)).digest('base64url').slice(0, 32);
+  return createHash('sha256')
+    .update(stableStringify(hashView(content)))
+    .digest('base64url')
+    .slice(0, 32);
 }
 
-export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+const isEmpty = (o: Record<string, unknown> | undefined): boolean => !o || Object.keys(o).length === 0;
+
+function hashView(content: ConnectionContent): unknown {
+  const { extra, peerings, elasticResourcePools, ...rest } = content;
+  const peering = ({ creatingSince: _derived, extra: more, ...p }: Peering) =>
+    isEmpty(more) ? p : { ...p, extra: more };
+  return {
+    ...rest,
+    ...(isEmpty(extra) ? {} : { extra }),
+    peerings: peerings.map(peering),
+    elasticResourcePools: elasticResourcePools.map(peering),
+  };
 }
 
 function idOf(raw: unknown): string | null {
@@ -211,14 +246,8 @@ function idOf(raw: unknown): string | null {
   return null;
 }
 
-function firstDuplicate(values: string[]): string | null {
-  const seen = new Set<string>();
-  for (const v of values) {
-    if (seen.has(v)) return v;
-    seen.add(v);
-  }
-  return null;
-}
+/** A field of the raw record (already checked to be an object by the schema). */
+const rawField = (raw: unknown, key: string): unknown => (raw as Record<string, unknown>)[key];
 
 /** At most MAX_REASON characters; a cut through a surrogate pair leaves U+FFFD, never half a pair. */
 function truncate(s: string): string {

@@ -27,8 +27,11 @@ export function content(
       status: s,
       error: s === 'FAILED' ? 'route conflict' : null,
       updatedAt: '2026-01-01T00:00:00.000Z',
+      creatingSince: null,
+      extra: {},
     })),
     elasticResourcePools: [],
+    extra: {},
   };
 }
 

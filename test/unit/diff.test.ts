@@ -189,7 +189,17 @@ describe('diffTarget: events', () => {
   it('treats elastic resource pools like queue peerings, marked by resourceKind', () => {
     const withPool = (s: string): ConnectionContent => ({
       ...content('a'),
-      elasticResourcePools: [{ queue: 'pool', peerId: null, status: s, error: null, updatedAt: null }],
+      elasticResourcePools: [
+        {
+          queue: 'pool',
+          peerId: null,
+          status: s,
+          error: null,
+          updatedAt: null,
+          creatingSince: null,
+          extra: {},
+        },
+      ],
     });
     expect(eventsOf(diff([stored(withPool('ACTIVE'))], [withPool('FAILED')]))).toMatchObject([
       { type: 'PEERING_FAILED', queue: 'pool', resourceKind: 'elasticResourcePool' },

@@ -34,8 +34,11 @@ function content(id: string, region: string, queues: Record<string, string>): Co
       status,
       error: status === 'FAILED' ? `DLI.4001: ${queue} route conflict` : null,
       updatedAt: null,
+      creatingSince: null,
+      extra: {},
     })),
     elasticResourcePools: [],
+    extra: {},
   };
 }
 

@@ -15,6 +15,8 @@ export function event(over: Partial<ChangeEvent> = {}): ChangeEvent {
     connectionId: 'c-1',
     connectionName: 'orders-db',
     queue: 'etl_queue',
+    peerId: null,
+    peeringKey: null,
     resourceKind: 'queue',
     previousStatus: 'ACTIVE',
     status: 'FAILED',
