@@ -100,7 +100,7 @@ describe('a connection with 20,000 hosts of 128-character names', () => {
     expectFull(versions[0] as HistoryVersion, false);
     expectFull(versions[1] as HistoryVersion, true);
     // the raw JSON as the API sent it: its hosts in the API's order
-    expect((versions[1]?.raw as Raw).hosts).toEqual(big.hosts);
+    expect((versions[1] as HistoryVersion & { raw: Raw }).raw.hosts).toEqual(big.hosts);
     expect(versions[2]?.raw).toEqual(big);
     const asOf = await snapshotAt(h.store, target, '2026-01-01T01:30:00.000Z');
     expectFull(asOf.find((v) => v.id === big.id) as HistoryVersion, false);
@@ -115,7 +115,7 @@ describe('a connection with 20,000 hosts of 128-character names', () => {
     const versions = JSON.parse(history.stdout) as HistoryVersion[];
     expect(versions).toHaveLength(3);
     expectFull(versions[0] as HistoryVersion, false);
-    expect((versions[0]?.raw as Raw).hosts).toHaveLength(HOSTS);
+    expect((versions[0] as HistoryVersion & { raw: Raw }).raw.hosts).toHaveLength(HOSTS);
   }, 120_000);
 
   it('the API lists it in full, in pages that fit a Lambda response', async () => {

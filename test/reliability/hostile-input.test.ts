@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncConfig } from '../../lib/config.ts';
 import type { RunRecord } from '../../lib/model.ts';
-import { listConnections, listEvents, listHistory } from '../../lib/store/query.ts';
+import { listEvents, listHistory } from '../../lib/store/query.ts';
 import { normalizeConnection } from '../../lib/sync/normalize.ts';
 import { syncAll } from '../../lib/sync/run.ts';
 import { injectDdbFaults } from '../support/ddb-faults.ts';
