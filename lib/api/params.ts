@@ -60,6 +60,7 @@ export const RunsParams = TargetParams.extend({
 }).strict();
 export const SnapshotParams = TargetParams.extend({
   at: isoParam('at'),
+  cursor: cursorParam,
   includeDeleted: z
     .enum(['true', 'false'], { message: 'includeDeleted must be true or false' })
     .default('false'),

@@ -39,6 +39,42 @@ export interface ApiContext {
 
 export class BadRequest extends Error {}
 
+/**
+ * A Lambda response is at most 6 MB, counted after the body is escaped into the invocation's JSON
+ * (a quote becomes two bytes). Pages therefore end at this many bytes of items as well as at `limit`;
+ * one connection with 20,000 hosts of 128-character names is ~3.3 MB and fits.
+ */
+export const RESPONSE_BUDGET_BYTES = 4 * 1024 * 1024;
+
+const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v));
+
+/**
+ * A history version whose raw JSON makes it too big for any response (20,000 hosts: content and raw
+ * are ~3.3 MB each) is sent without `raw`, saying so; its content is complete, and the CLI's
+ * `history --json` prints the raw JSON too.
+ */
+function fitVersion<T extends { raw?: unknown }>(v: T): T | (Omit<T, 'raw'> & { rawOmitted: string }) {
+  if (v.raw === undefined || jsonBytes(v) <= RESPONSE_BUDGET_BYTES) return v;
+  const { raw: _raw, ...rest } = v;
+  return {
+    ...rest,
+    rawOmitted: `raw JSON too large for one API response (${jsonBytes(_raw)} bytes); dli-sync history --json prints it`,
+  };
+}
+
+/** Items from `offset` up to the byte budget (at least one); the cursor is the next offset. */
+function pageByBytes<T>(items: readonly T[], offset: number): { items: T[]; next: number | null } {
+  let bytes = 0;
+  let end = offset;
+  while (end < items.length) {
+    const size = jsonBytes(items[end]);
+    if (end > offset && bytes + size > RESPONSE_BUDGET_BYTES) break;
+    bytes += size;
+    end++;
+  }
+  return { items: items.slice(offset, end), next: end < items.length ? end : null };
+}
+
 type Query = Record<string, string | undefined>;
 
 const ok = (body: unknown): ApiResponse => ({ status: 200, body });
@@ -64,7 +100,7 @@ async function acrossTargets<T>(
   targets: Target[],
   cursor: string | undefined,
   limit: number,
-  fetch: (t: Target, page: { limit: number; cursor: string | null }) => Promise<Page<T>>,
+  fetch: (t: Target, page: { limit: number; cursor: string | null; maxBytes: number }) => Promise<Page<T>>,
 ): Promise<Page<T>> {
   let index = 0;
   let inner: string | null = null;
@@ -88,9 +124,15 @@ async function acrossTargets<T>(
     }
   }
   const items: T[] = [];
-  while (index < targets.length && items.length < limit) {
-    const page = await fetch(targets[index] as Target, { limit: limit - items.length, cursor: inner });
+  let bytes = 0;
+  while (index < targets.length && items.length < limit && bytes < RESPONSE_BUDGET_BYTES) {
+    const page = await fetch(targets[index] as Target, {
+      limit: limit - items.length,
+      cursor: inner,
+      maxBytes: RESPONSE_BUDGET_BYTES - bytes,
+    });
     items.push(...page.items);
+    bytes += page.items.reduce((n, i) => n + jsonBytes(i), 0);
     inner = page.cursor;
     if (!inner) index++;
   }
@@ -131,7 +173,12 @@ export async function route(
         }
         if (tail === 'history') {
           const q = parse(HistoryParams, query);
-          return ok(await listHistory(ctx.store, id, { ...q, cursor: q.cursor ?? null }));
+          const page = await listHistory(ctx.store, id, {
+            ...q,
+            cursor: q.cursor ?? null,
+            maxBytes: RESPONSE_BUDGET_BYTES,
+          });
+          return ok({ ...page, items: page.items.map(fitVersion) });
         }
         return notFound(path);
       }
@@ -143,7 +190,11 @@ export async function route(
         // FAILED peerings come from the sparse index across all targets; other statuses per target.
         const page =
           q.status === 'FAILED'
-            ? await listFailedConnections(ctx.store, { limit: q.limit, cursor: q.cursor ?? null })
+            ? await listFailedConnections(ctx.store, {
+                limit: q.limit,
+                cursor: q.cursor ?? null,
+                maxBytes: RESPONSE_BUDGET_BYTES,
+              })
             : await acrossTargets(targets, q.cursor, q.limit, (t, p) => listConnections(ctx.store, t, p));
         const items = page.items
           .filter((c) => wanted.has(`${c.region}#${c.projectId}`) && c.status !== 'DELETED')
@@ -180,12 +231,18 @@ export async function route(
       case 'snapshot': {
         if (id !== undefined) return notFound(path);
         const q = parse(SnapshotParams, query);
+        const offset = q.cursor === undefined ? 0 : snapshotOffset(q.cursor);
         const items = [];
         for (const t of pickTargets(ctx, q))
           items.push(
             ...(await snapshotAt(ctx.store, t, q.at, { includeDeleted: q.includeDeleted === 'true' })),
           );
-        return ok({ at: q.at, items, cursor: null });
+        // The snapshot is rebuilt for each page (it is a pure function of `at`); a page ends at the
+        // byte budget, and the cursor is the position of the next version.
+        const page = pageByBytes(items.map(fitVersion), offset);
+        const cursor =
+          page.next === null ? null : Buffer.from(JSON.stringify({ o: page.next })).toString('base64url');
+        return ok({ at: q.at, items: page.items, cursor });
       }
       default:
         return notFound(path);
@@ -196,6 +253,16 @@ export async function route(
       return { status: 400, body: { error: err.message } };
     throw err;
   }
+}
+
+function snapshotOffset(cursor: string): number {
+  try {
+    const o: unknown = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown }).o;
+    if (typeof o === 'number' && Number.isInteger(o) && o >= 0) return o;
+  } catch {
+    // the error below
+  }
+  throw new BadRequest('cursor is not valid; expected the cursor value returned by the previous page');
 }
 
 const notFound = (path: string): ApiResponse => ({

@@ -88,6 +88,10 @@ export function stateItem(c: Connection, retentionDays: number): Item {
   };
 }
 
+/**
+ * The whole history item, `raw` still the API's object: lib/store/layout.ts turns it into JSON text
+ * (and chunks) before it is written.
+ */
 export function historyItem(h: HistoryVersion, retentionDays: number): Item {
   const { raw, ...fields } = h;
   return {
@@ -95,10 +99,30 @@ export function historyItem(h: HistoryVersion, retentionDays: number): Item {
     SK: keys.historySk(h.observedAt, h.version),
     entity: 'history',
     ...contentFields(fields),
-    ...(raw === undefined ? {} : { raw: JSON.stringify(raw) }),
+    ...(raw === undefined ? {} : { raw }),
     [TTL_ATTRIBUTE]: expiry(h.observedAt, retentionDays),
   };
 }
+
+/** An immutable chunk of a connection's hosts, routes or raw JSON (see lib/store/layout.ts). */
+export function chunkItem(connectionId: string, hash: string, data: string, expiresAt: number): Item {
+  return {
+    PK: keys.historyPk(connectionId),
+    SK: keys.chunkSk(hash),
+    entity: 'chunk',
+    data,
+    [TTL_ATTRIBUTE]: expiresAt,
+  };
+}
+
+/**
+ * An event is a message, not the record: its texts are cut so that a hostile error text or name (the
+ * API bounds neither err_msg nor what a server may send) cannot push the event past DynamoDB's item
+ * limit and fail the transaction of the version that holds the full text.
+ */
+const EVENT_TEXT_MAX = 4096;
+const cut = (s: string | null): string | null =>
+  s !== null && s.length > EVENT_TEXT_MAX ? `${s.slice(0, EVENT_TEXT_MAX - 1).toWellFormed()}…` : s;
 
 export function eventItem(e: ChangeEvent, retentionDays: number): Item {
   return {
@@ -108,6 +132,9 @@ export function eventItem(e: ChangeEvent, retentionDays: number): Item {
     GSI1PK: keys.eventsGsiPk(),
     GSI1SK: keys.eventsGsiSk(e.detectedAt, e.id),
     ...e,
+    connectionName: cut(e.connectionName),
+    queue: cut(e.queue),
+    error: cut(e.error),
     [TTL_ATTRIBUTE]: expiry(e.detectedAt, retentionDays),
   };
 }

@@ -1,10 +1,11 @@
 /**
  * Every read the sync, the CLI and the API make. All are Query or GetItem by key; no Scan.
  */
-import { BatchGetCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mapLimit } from '../concurrency.ts';
 import { ConfigError } from '../errors.ts';
 import type { ChangeEvent, Connection, HistoryVersion, RunRecord, Target } from '../model.ts';
+import { batchGet, hydrate, rememberChunks } from './chunk-io.ts';
 import { record, type Store } from './client.ts';
 import { type Item, toConnection, toEvent, toHistory, toRun } from './items.ts';
 import { GSI1, keys } from './table.ts';
@@ -18,6 +19,11 @@ export interface Page<T> {
 export interface PageRequest {
   limit?: number;
   cursor?: string | null;
+  /**
+   * Also end the page before its items' JSON passes this many bytes (at least one item): an HTTP
+   * response has a size cap (Lambda: 6 MB), and one connection with 20,000 hosts is ~3 MB.
+   */
+  maxBytes?: number;
 }
 
 const encodeCursor = (key: Record<string, unknown> | undefined): string | null =>
@@ -91,6 +97,44 @@ async function queryPage(
 
 const all = { limit: undefined, cursor: null } as const;
 
+/** Stored state items → connections, chunks read back; each remembers its chunks for the next write. */
+async function connectionsOf(store: Store, items: readonly Item[]): Promise<Connection[]> {
+  const whole = await hydrate(store, items);
+  return whole.map((w, i) => {
+    const c = toConnection(w);
+    rememberChunks(c, items[i] as Item);
+    return c;
+  });
+}
+
+/**
+ * Cuts a page at `maxBytes` of JSON: the cursor then resumes after the last item kept (a Query's
+ * ExclusiveStartKey is just that item's key). `keyNames` are the query's key attributes.
+ */
+function boundPage<T>(
+  items: readonly T[],
+  stored: readonly Item[],
+  cursor: string | null,
+  maxBytes: number | undefined,
+  keyNames: readonly string[] = ['PK', 'SK'],
+): Page<T> {
+  if (maxBytes === undefined) return { items: [...items], cursor };
+  let bytes = 0;
+  let n = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(JSON.stringify(item));
+    if (n > 0 && bytes + size > maxBytes) break;
+    bytes += size;
+    n++;
+  }
+  if (n === items.length) return { items: [...items], cursor };
+  const last = stored[n - 1] as Item;
+  return {
+    items: items.slice(0, n),
+    cursor: encodeCursor(Object.fromEntries(keyNames.map((k) => [k, last[k]]))),
+  };
+}
+
 /** Current stored state of one target, tombstones included, as the diff needs it. */
 export async function loadTargetState(
   store: Store,
@@ -104,12 +148,7 @@ export async function loadTargetState(
     },
     all,
   );
-  return new Map(
-    page.items.map((item) => {
-      const c = toConnection(item);
-      return [c.id, c];
-    }),
-  );
+  return new Map((await connectionsOf(store, page.items)).map((c) => [c.id, c]));
 }
 
 /** What the diff needs to know of every stored connection to tell which ones may have changed. */
@@ -182,30 +221,30 @@ export async function loadConnections(
   target: Pick<Target, 'region' | 'projectId'>,
   ids: readonly string[],
 ): Promise<Map<string, Connection>> {
-  const out = new Map<string, Connection>();
   const pk = keys.targetPk(target.region, target.projectId);
-  for (let i = 0; i < ids.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-      [store.tableName]: {
-        Keys: ids.slice(i, i + 100).map((id) => ({ PK: pk, SK: keys.stateSk(id) })),
-        ConsistentRead: true,
-      },
-    };
-    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
-      if (attempt > 10) throw new Error('DynamoDB kept returning unprocessed keys for BatchGetItem');
-      const res = await store.doc.send(
-        new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }),
-      );
-      record(store.meter, 'read', res.ConsumedCapacity);
-      for (const item of res.Responses?.[store.tableName] ?? []) {
-        const c = toConnection(item);
-        out.set(c.id, c);
-      }
-      request = res.UnprocessedKeys as typeof request;
-    }
-  }
-  return out;
+  const items = await batchGet(
+    store,
+    ids.map((id) => ({ PK: pk, SK: keys.stateSk(id) })),
+    true,
+  );
+  return new Map((await connectionsOf(store, items)).map((c) => [c.id, c]));
+}
+
+/** One state item, strongly consistent, chunks read back (the persist step's conflict re-read). */
+export async function getState(
+  store: Store,
+  c: Pick<Connection, 'region' | 'projectId' | 'id'>,
+): Promise<Connection | null> {
+  const out = await store.doc.send(
+    new GetCommand({
+      TableName: store.tableName,
+      Key: { PK: keys.targetPk(c.region, c.projectId), SK: keys.stateSk(c.id) },
+      ConsistentRead: true,
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  record(store.meter, 'read', out.ConsumedCapacity);
+  return out.Item ? ((await connectionsOf(store, [out.Item]))[0] ?? null) : null;
 }
 
 /**
@@ -249,7 +288,8 @@ export async function listConnections(
     ),
     latestCompleteSweepAt(store, target),
   ]);
-  return { items: result.items.map((i) => withLastSeen(toConnection(i), sweptAt)), cursor: result.cursor };
+  const items = (await connectionsOf(store, result.items)).map((c) => withLastSeen(c, sweptAt));
+  return boundPage(items, result.items, result.cursor, page.maxBytes);
 }
 
 /** One connection by id: its newest history version names its target, then the state item. */
@@ -267,7 +307,8 @@ export async function getConnection(store: Store, connectionId: string): Promise
   );
   record(store.meter, 'read', out.ConsumedCapacity);
   if (!out.Item) return null;
-  return withLastSeen(toConnection(out.Item), await latestCompleteSweepAt(store, h));
+  const [c] = await connectionsOf(store, [out.Item]);
+  return c ? withLastSeen(c, await latestCompleteSweepAt(store, h)) : null;
 }
 
 export interface RangeRequest extends PageRequest {
@@ -306,7 +347,8 @@ export async function listHistory(
     },
     r,
   );
-  return { items: page.items.map(toHistory), cursor: page.cursor };
+  const items = (await hydrate(store, page.items)).map(toHistory);
+  return boundPage(items, page.items, page.cursor, r.maxBytes);
 }
 
 export async function listEvents(store: Store, r: RangeRequest = {}): Promise<Page<ChangeEvent>> {
@@ -360,7 +402,12 @@ export async function listFailedConnections(
     },
     page,
   );
-  return { items: result.items.map(toConnection), cursor: result.cursor };
+  return boundPage(await connectionsOf(store, result.items), result.items, result.cursor, page.maxBytes, [
+    'PK',
+    'SK',
+    'GSI1PK',
+    'GSI1SK',
+  ]);
 }
 
 export async function getEvent(

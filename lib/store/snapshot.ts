@@ -6,7 +6,7 @@
 import { mapLimit } from '../concurrency.ts';
 import type { HistoryVersion, Target } from '../model.ts';
 import type { Store } from './client.ts';
-import { listHistory, loadTargetState } from './query.ts';
+import { listHistory, loadTargetIndex } from './query.ts';
 
 const PARALLEL_READS = 16;
 
@@ -16,7 +16,8 @@ export async function snapshotAt(
   at: string,
   opts: { includeDeleted?: boolean } = {},
 ): Promise<HistoryVersion[]> {
-  const ids = [...(await loadTargetState(store, target)).keys()];
+  // Ids only: the index does not read the connections' chunks, their versions are read below.
+  const ids = [...(await loadTargetIndex(store, target)).keys()];
   const versions = await mapLimit(ids, PARALLEL_READS, async (id) => {
     const page = await listHistory(store, id, { to: at, order: 'desc', limit: 1 });
     return page.items[0];

@@ -7,6 +7,7 @@
  *   run        PK TARGET#{region}#{projectId}  SK RUN#{startedAt}#{runId}   GSI1 RUNS / {startedAt}#{target}
  *   lease      PK TARGET#{region}#{projectId}  SK LEASE
  *   history    PK CONN#{connectionId}          SK V#{observedAt}#{version}
+ *   chunk      PK CONN#{connectionId}          SK CHUNK#{contentHash}        (hosts/raw of big connections)
  *   event      PK EVENT#{eventId}              SK EVENT                     GSI1 EVENTS / {detectedAt}#{eventId}
  *   failed     (sparse) state items with a FAILED peering: GSI1 FAILED_PEERINGS / {region}#{projectId}#{id}
  */
@@ -53,6 +54,8 @@ export const keys = {
   leaseSk: () => 'LEASE',
   historyPk: (connectionId: string) => `CONN#${connectionId}`,
   historySk: (observedAt: string, version: number) => `V#${observedAt}#${pad(version)}`,
+  /** In the connection's history partition: 'C' sorts before 'V', so no history range meets it. */
+  chunkSk: (hash: string) => `CHUNK#${hash}`,
   eventPk: (eventId: string) => `EVENT#${eventId}`,
   eventSk: () => 'EVENT',
   eventsGsiPk: () => 'EVENTS',

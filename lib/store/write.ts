@@ -7,8 +7,11 @@ import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import { ConcurrentWriteError } from '../errors.ts';
 import type { RunRecord } from '../model.ts';
 import type { Change } from '../sync/diff.ts';
+import { putChunks, storedChunksOf } from './chunk-io.ts';
+import type { Chunk } from './chunking.ts';
 import { record, type Store } from './client.ts';
-import { eventItem, historyItem, type Item, runItem, stateItem } from './items.ts';
+import { eventItem, expiry, historyItem, type Item, runItem, stateItem } from './items.ts';
+import { layOut } from './layout.ts';
 import { writeUnits } from './size.ts';
 import { keys } from './table.ts';
 
@@ -20,13 +23,72 @@ type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
 >[number];
 
+/**
+ * Chunks outlive the newest version that references them by this much more than its retention, so a
+ * connection that changes often rewrites its unchanged chunks (to extend their TTL) at most once in
+ * this many days instead of at every change. See infra/table.md.
+ */
+export const CHUNK_GRACE_DAYS = 90;
+
+export interface LaidChange {
+  state: Item;
+  history: Item;
+  /** Chunks to write before the transaction: new ones, and old ones whose TTL is too short. */
+  chunkPuts: Chunk[];
+  chunkExpiresAt: number;
+}
+
+// A change is laid out once (hashing 20,000 hosts is not free), then grouped, written and retried.
+const laidOut = new WeakMap<Change, LaidChange>();
+
+/** Pure but for the memo: the items and chunk writes of one change. */
+export function layoutChange(store: Store, change: Change): LaidChange {
+  const memo = laidOut.get(change);
+  if (memo) return memo;
+  const { retentionDays } = store;
+  const observedAt = change.history.observedAt;
+  const state = layOut(stateItem(change.next, retentionDays));
+  const history = layOut(historyItem(change.history, retentionDays));
+  const all = new Map<string, Chunk>([...state.chunks, ...history.chunks].map((c) => [c.hash, c]));
+  // A chunk of the previous version may be kept as it is only if it already outlives this version
+  // (and the tombstone it may become): its TTL is at least the previous chunksExpireAt.
+  const previous = change.previous ? storedChunksOf(change.previous) : undefined;
+  const needed = expiry(observedAt, retentionDays);
+  const alive = previous && previous.expiresAt >= needed ? previous.hashes : new Set<string>();
+  const chunkExpiresAt = expiry(observedAt, retentionDays + CHUNK_GRACE_DAYS);
+  const chunkPuts = [...all.values()].filter((c) => !alive.has(c.hash));
+  const kept = all.size > chunkPuts.length;
+  const laid: LaidChange = {
+    state: {
+      ...state.item,
+      ...(all.size > 0
+        ? {
+            chunksExpireAt: kept && previous ? Math.min(previous.expiresAt, chunkExpiresAt) : chunkExpiresAt,
+            // The state keeps the raw's chunk list too, so the next version knows they exist.
+            ...(history.item.rawChunks ? { rawChunkRefs: rawRefs(history.item.rawChunks) } : {}),
+          }
+        : {}),
+    },
+    history: history.item,
+    chunkPuts,
+    chunkExpiresAt,
+  };
+  laidOut.set(change, laid);
+  return laid;
+}
+
+const rawRefs = (refs: unknown): string[] => [
+  ...new Set(Object.values(refs as Record<string, string[]>).flat()),
+];
+
 /** The puts of one change: state + history + events, all or nothing. */
 export function changeActions(store: Store, change: Change): TransactItem[] {
   const { tableName: TableName, retentionDays } = store;
+  const laid = layoutChange(store, change);
   const state: TransactItem = {
     Put: {
       TableName,
-      Item: stateItem(change.next, retentionDays),
+      Item: laid.state,
       // Optimistic concurrency: the stored version must still be the one we diffed against, or
       // another writer got there first and our view is stale. A new connection must not exist yet.
       ...(change.previous
@@ -43,7 +105,7 @@ export function changeActions(store: Store, change: Change): TransactItem[] {
   const history: TransactItem = {
     Put: {
       TableName,
-      Item: historyItem(change.history, retentionDays),
+      Item: laid.history,
       ConditionExpression: 'attribute_not_exists(PK)',
     },
   };
@@ -103,6 +165,8 @@ export function chunkChanges(store: Store, changes: readonly Change[], fence?: F
   return chunks;
 }
 
+const chunksWritten = new WeakSet<Change>();
+
 export interface ApplyResult {
   applied: Change[];
   /** Changes whose condition failed: another writer changed the connection since we read it. */
@@ -118,6 +182,14 @@ export async function writeChanges(
   group: readonly Change[],
   fence?: Fence,
 ): Promise<ApplyResult> {
+  // Chunks first: the transaction then commits a version whose every chunk exists. Once per change,
+  // even when a conflict retries the group one change at a time.
+  for (const change of group) {
+    const laid = layoutChange(store, change);
+    if (laid.chunkPuts.length === 0 || chunksWritten.has(change)) continue;
+    await putChunks(store, change.next.id, laid.chunkPuts, laid.chunkExpiresAt);
+    chunksWritten.add(change);
+  }
   try {
     await transact(store, [
       ...(fence ? [fenceAction(store, fence)] : []),

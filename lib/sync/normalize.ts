@@ -12,7 +12,6 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { ConnectionRecordSchema, ResourceRecordSchema } from '../dli/schema.ts';
 import type { ConnectionContent, Peering, QuarantinedRecord, Target } from '../model.ts';
-import { itemSize } from '../store/size.ts';
 import { canonicalOrder } from './peering-key.ts';
 import { stableStringify } from './stable-json.ts';
 
@@ -36,15 +35,6 @@ export interface SweepSightings {
 }
 
 const MAX_REASON = 300;
-
-/**
- * DynamoDB refuses items over 400 KB, and a refused item fails its whole transaction (and with it
- * every other connection written alongside, run after run). The history item is the largest a
- * connection makes: its normalized content plus the raw JSON. The margin covers the keys,
- * timestamps and bookkeeping attributes added when the items are built.
- */
-export const MAX_ITEM_BYTES = 400 * 1024;
-const ITEM_MARGIN_BYTES = 4 * 1024;
 
 /**
  * A string as DynamoDB will store it. UTF-8 cannot hold a lone UTF-16 surrogate (invalid UTF-8 in
@@ -163,16 +153,7 @@ export function normalizeConnection(
       reason: 'record cannot be stored: its JSON cannot be serialized (nested too deeply)',
     };
   }
-  const tooBig = storageProblem(content, rawJson);
-  if (tooBig !== null) return { ok: false, id, reason: tooBig };
   return { ok: true, content, rawJson };
-}
-
-/** Why the record's history item could not be stored, or null when it can. */
-function storageProblem(content: ConnectionContent, rawJson: string): string | null {
-  const bytes = itemSize({ ...content, raw: rawJson }) + ITEM_MARGIN_BYTES;
-  if (bytes <= MAX_ITEM_BYTES) return null;
-  return `record too large to store: about ${Math.ceil(bytes / 1024)} KB with its raw JSON, over DynamoDB's ${MAX_ITEM_BYTES / 1024} KB item limit`;
 }
 
 /** One record as the sweep keeps it (see Sighting). */

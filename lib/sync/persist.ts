@@ -3,12 +3,9 @@
  * with another writer by re-reading the connection and diffing again (the other writer's state
  * wins, ours is re-applied on top only if it still differs).
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentWriteError } from '../errors.ts';
-import type { Connection } from '../model.ts';
-import { record, type Store } from '../store/client.ts';
-import { toConnection } from '../store/items.ts';
-import { keys } from '../store/table.ts';
+import type { Store } from '../store/client.ts';
+import { getState } from '../store/query.ts';
 import { chunkChanges, type Fence, writeChanges } from '../store/write.ts';
 import { type Change, type DiffInput, diffTarget } from './diff.ts';
 
@@ -55,7 +52,7 @@ async function rediff(store: Store, conflicts: Change[], ctx: PersistContext): P
   const redone: Change[] = [];
   for (const change of conflicts) {
     const id = change.next.id;
-    const fresh = await readState(store, change.next);
+    const fresh = await getState(store, change.next);
     const observed = ctx.observed.filter((o) => o.content.id === id);
     const diff = diffTarget({
       ...ctx,
@@ -67,20 +64,4 @@ async function rediff(store: Store, conflicts: Change[], ctx: PersistContext): P
     redone.push(...diff.changes);
   }
   return redone;
-}
-
-async function readState(
-  store: Store,
-  c: Pick<Connection, 'region' | 'projectId' | 'id'>,
-): Promise<Connection | null> {
-  const out = await store.doc.send(
-    new GetCommand({
-      TableName: store.tableName,
-      Key: { PK: keys.targetPk(c.region, c.projectId), SK: keys.stateSk(c.id) },
-      ConsistentRead: true,
-      ReturnConsumedCapacity: 'TOTAL',
-    }),
-  );
-  record(store.meter, 'read', out.ConsumedCapacity);
-  return out.Item ? toConnection(out.Item) : null;
 }
