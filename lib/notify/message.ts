@@ -45,13 +45,13 @@ export interface OriginalAlert {
 const KIND_LABEL = { queue: 'queue', elasticResourcePool: 'elastic resource pool' } as const;
 
 const kindLabel = (e: ChangeEvent): string => (e.resourceKind ? KIND_LABEL[e.resourceKind] : 'queue');
-const connName = (e: ChangeEvent): string => e.connectionName ?? e.connectionId;
+const connName = (e: ChangeEvent): string => e.connectionName ?? e.connectionId ?? '?';
 
 export function consoleUrl(template: string, e: ChangeEvent): string {
   return fillTemplate(template, {
     region: e.region,
     projectId: e.projectId,
-    connectionId: e.connectionId,
+    connectionId: e.connectionId ?? '',
     connectionName: e.connectionName ?? '',
     queue: e.queue ?? '',
   });
@@ -61,16 +61,22 @@ const LINK_LABEL = 'Open in Huawei Cloud console';
 
 function eventFacts(e: ChangeEvent): Fact[] {
   return [
-    {
-      label: 'Connection',
-      value: e.connectionName ? `${e.connectionName} (${e.connectionId})` : e.connectionId,
-    },
+    ...(e.connectionId === null
+      ? []
+      : [
+          {
+            label: 'Connection',
+            value: e.connectionName ? `${e.connectionName} (${e.connectionId})` : e.connectionId,
+          },
+        ]),
     ...(e.queue
       ? [{ label: kindLabel(e) === 'queue' ? 'Queue' : 'Elastic resource pool', value: e.queue }]
       : []),
     { label: 'Region', value: e.region },
     { label: 'Project', value: e.projectId },
-    { label: 'Status', value: `${e.previousStatus ?? '(first seen)'} → ${e.status}` },
+    e.type === 'DELETIONS_HELD'
+      ? { label: 'Held deletions', value: String(e.heldDeletions ?? '?') }
+      : { label: 'Status', value: `${e.previousStatus ?? '(first seen)'} → ${e.status}` },
     { label: 'Detected at', value: e.detectedAt },
     { label: 'Event', value: e.id },
   ];
@@ -120,6 +126,15 @@ export function eventMessage(
         error: null,
         note: null,
       };
+    case 'DELETIONS_HELD':
+      return {
+        ...common,
+        tone: 'deletion',
+        title: `Deletions held: ${e.heldDeletions ?? '?'} connection(s) of ${e.region}/${e.projectId}`,
+        summary: `One sweep of ${e.region}/${e.projectId} would have deleted ${e.heldDeletions ?? 'too many'} DLI enhanced connections at once; they are held, not deleted.`,
+        error: null,
+        note: `List them with "dli-sync deletions"; apply them with "dli-sync deletions confirm ${e.region}:${e.projectId}". Connections that come back are released.`,
+      };
   }
 }
 
@@ -144,13 +159,16 @@ const TYPE_WORD = {
   PEERING_FAILED: 'failed',
   PEERING_RECOVERED: 'recovered',
   CONNECTION_DELETED: 'deleted',
+  DELETIONS_HELD: 'held',
 } as const;
 
 function digestLine(e: ChangeEvent): string {
   const what =
     e.type === 'CONNECTION_DELETED'
       ? `connection ${connName(e)} deleted`
-      : `${connName(e)} ↔ ${e.queue ?? '?'} ${TYPE_WORD[e.type]}`;
+      : e.type === 'DELETIONS_HELD'
+        ? `${e.heldDeletions ?? '?'} deletion(s) held`
+        : `${connName(e)} ↔ ${e.queue ?? '?'} ${TYPE_WORD[e.type]}`;
   return `${e.detectedAt} ${e.region}/${e.projectId}: ${what}`;
 }
 
@@ -174,6 +192,7 @@ export function digestMessage(
     [count('PEERING_FAILED'), 'peering failures'],
     [count('PEERING_RECOVERED'), 'recoveries'],
     [count('CONNECTION_DELETED'), 'deleted connections'],
+    [count('DELETIONS_HELD'), 'held mass deletions'],
   ] as const;
   const targets = [...new Set(sorted.map((e) => `${e.region}/${e.projectId}`))];
   const regions = [...new Set(sorted.map((e) => e.region))];
