@@ -7,19 +7,22 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { route } from '../lib/api/routes.ts';
 import { storeFor } from '../lib/app.ts';
-import { type Env, loadQueryTargets, loadStoreConfig, loadSyncConfig } from '../lib/config.ts';
+import { type Env, loadLease, loadQueryTargets, loadStoreConfig, loadSyncConfig } from '../lib/config.ts';
 import { closeDliPools } from '../lib/dli/client.ts';
 import { ConfigError, describeError } from '../lib/errors.ts';
 import type { Connection, RunRecord } from '../lib/model.ts';
 import { channelSource, loadNotifyOptions } from '../lib/notify/config.ts';
 import { redeliver } from '../lib/notify/deliver.ts';
 import { loadChannels } from '../lib/notify/ssm.ts';
+import { loadHeld } from '../lib/store/held.ts';
 import { listConnections, listEvents, listHistory, listRuns } from '../lib/store/query.ts';
 import { setupTable } from '../lib/store/setup.ts';
 import { snapshotAt } from '../lib/store/snapshot.ts';
+import { confirmDeletions } from '../lib/sync/deletions.ts';
 import { syncAll } from '../lib/sync/run.ts';
 import {
   connectionsTable,
+  deletionsTable,
   eventsTable,
   historyTable,
   inventoryCsv,
@@ -38,7 +41,9 @@ const USAGE = `usage: dli-sync <command> [options]
   peerings [--status S] [--json]                 peerings in a status (default FAILED), all targets
   snapshot --at ISO [--include-deleted] [--json|--csv]   the inventory as it was at that instant
   export [--json|--csv]                           the current inventory (tombstones included)
-  redeliver (--event ID | --failed [--from ISO] [--to ISO]) [--json]   resend events to chat channels`;
+  redeliver (--event ID | --failed [--from ISO] [--to ISO]) [--json]   resend events to chat channels
+  deletions [--json]                              deletions held by the mass-deletion fuse
+  deletions confirm <region:projectId>            apply that target's held deletions`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -272,11 +277,73 @@ async function run(command: string, args: string[], flags: Flags, env: Env, io: 
       );
       return report.events.every((e) => e.state === 'delivered') ? 0 : 1;
     }
+    case 'deletions':
+      return deletions(args, flags, env, io);
     default:
       throw new ConfigError(
-        `unknown command "${command.slice(0, 40)}"; expected one of setup, sync, connections, history, events, runs, peerings, snapshot, export, redeliver`,
+        `unknown command "${command.slice(0, 40)}"; expected one of setup, sync, connections, history, events, runs, peerings, snapshot, export, redeliver, deletions`,
       );
   }
+}
+
+/** `deletions [--json]` lists what the fuse holds; `deletions confirm <region:projectId>` applies it. */
+async function deletions(args: string[], flags: Flags, env: Env, io: Io): Promise<number> {
+  const [sub, spec, ...extra] = args;
+  if (sub === undefined) {
+    const store = storeFor(loadStoreConfig(env));
+    const list = [];
+    for (const t of loadQueryTargets(env)) {
+      for (const h of await loadHeld(store, t)) {
+        list.push({
+          region: h.region,
+          projectId: h.projectId,
+          connectionId: h.connectionId,
+          connectionName: h.connectionName,
+          heldAt: h.heldAt,
+          runId: h.runId,
+          agreeingSweeps: h.agreeingSweeps,
+        });
+      }
+    }
+    io.out(
+      flags.json
+        ? JSON.stringify(list, null, 2)
+        : list.length === 0
+          ? 'no held deletions'
+          : deletionsTable(list),
+    );
+    return 0;
+  }
+  if (sub !== 'confirm' || !spec || extra.length > 0) {
+    throw new ConfigError(
+      'expected "deletions" or "deletions confirm <region:projectId>", e.g. deletions confirm cn-north-4:0a1b2c',
+    );
+  }
+  const targets = loadQueryTargets(env);
+  const target = targets.find((t) => `${t.region}:${t.projectId}` === spec);
+  if (!target) {
+    throw new ConfigError(
+      `target "${spec.slice(0, 80)}" is not configured; expected one of DLI_TARGETS: ${targets.map((t) => `${t.region}:${t.projectId}`).join(', ')}`,
+    );
+  }
+  const store = storeFor(loadStoreConfig(env));
+  const lease = loadLease(env);
+  const result = await confirmDeletions(store, target, {
+    durationMs: lease.leaseDurationMs,
+    periodMs: lease.leaseHeartbeatMs,
+  });
+  print(
+    flags,
+    io,
+    { region: target.region, projectId: target.projectId, ...result },
+    () =>
+      `${target.region}/${target.projectId}: ${result.deleted} connection(s) deleted, ${result.events} event(s), ${result.released} held deletion(s) released`,
+  );
+  return 0;
+}
+
+function print(flags: Flags, io: Io, value: unknown, text: () => string): void {
+  io.out(flags.json ? JSON.stringify(value, null, 2) : text());
 }
 
 function describeChannels(channels: Record<string, { status: string; reason?: string }>): string {

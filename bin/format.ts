@@ -140,7 +140,28 @@ export function runLine(r: RunRecord): string {
   const quarantine = r.quarantined.length ? `, ${r.quarantined.length} record(s) quarantined` : '';
   // A DLI error's message already names its request id; the record keeps it apart for scripts.
   const id = r.requestId && !r.error?.includes(r.requestId) ? ` (request id ${r.requestId})` : '';
-  return `${base}${quarantine}${r.error ? ` — ${r.error}` : ''}${id}`;
+  const line = `${base}${quarantine}${r.error ? ` — ${r.error}` : ''}${id}`;
+  return r.heldDeletions > 0 ? `${line}\n${heldLine(r)}` : line;
+}
+
+/** The one line that says a run's deletions are held by the fuse, and what to do about it. */
+export const heldLine = (r: Pick<RunRecord, 'region' | 'projectId' | 'heldDeletions'>): string =>
+  `${r.region}/${r.projectId}: ${r.heldDeletions} deletion(s) held by the mass-deletion fuse, not applied; see "dli-sync deletions", apply with "dli-sync deletions confirm ${r.region}:${r.projectId}"`;
+
+export function deletionsTable(
+  list: {
+    region: string;
+    projectId: string;
+    connectionId: string;
+    connectionName: string | null;
+    heldAt: string;
+    runId: string;
+  }[],
+): string {
+  return table(
+    ['TARGET', 'CONNECTION', 'NAME', 'HELD AT', 'RUN'],
+    list.map((d) => [`${d.region}/${d.projectId}`, d.connectionId, d.connectionName, d.heldAt, d.runId]),
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Credentials } from './dli/types.ts';
 import { ConfigError } from './errors.ts';
 import type { Target } from './model.ts';
+import { DEFAULT_FUSE, type FusePolicy } from './sync/fuse.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -118,6 +119,46 @@ export interface SyncConfig extends StoreConfig {
   targetConcurrency: number;
   /** A sweep gives up after this long; below the Lambda timeout so the run record is still written. */
   sweepDeadlineMs: number;
+  /** The target's lease: how long it lasts unrenewed, and how often a live run renews it (30 s, 10 s). */
+  leaseDurationMs?: number;
+  leaseHeartbeatMs?: number;
+  /** The mass-deletion safety fuse (lib/sync/fuse.ts); DEFAULT_FUSE when absent. */
+  fuse?: FusePolicy;
+}
+
+/** The fuse's thresholds: DELETION_FUSE_PERCENT, DELETION_FUSE_MIN_COUNT, DELETION_FUSE_CONFIRM_SWEEPS. */
+export function loadFusePolicy(env: Env): FusePolicy {
+  const confirmAfterSweeps = intVar(env, 'DELETION_FUSE_CONFIRM_SWEEPS', 0, 0, 1000);
+  // 1 would let the sweep that trips the fuse confirm itself: the fuse would never hold anything.
+  if (confirmAfterSweeps === 1) {
+    throw new ConfigError(
+      'DELETION_FUSE_CONFIRM_SWEEPS is "1"; expected 0 (only an operator confirms) or 2 to 1000 agreeing sweeps',
+    );
+  }
+  return FusePolicySchema.parse({
+    sharePercent: intVar(env, 'DELETION_FUSE_PERCENT', DEFAULT_FUSE.sharePercent, 0, 100),
+    minCount: intVar(env, 'DELETION_FUSE_MIN_COUNT', DEFAULT_FUSE.minCount, 0, 1_000_000),
+    confirmAfterSweeps,
+  });
+}
+
+const FusePolicySchema = z.object({
+  sharePercent: z.number().int().min(0).max(100),
+  minCount: z.number().int().nonnegative(),
+  confirmAfterSweeps: z.number().int().nonnegative(),
+});
+
+/** LEASE_DURATION_SECONDS (default 30) and LEASE_HEARTBEAT_SECONDS (default 10). */
+export function loadLease(env: Env): { leaseDurationMs: number; leaseHeartbeatMs: number } {
+  const duration = intVar(env, 'LEASE_DURATION_SECONDS', 30, 5, 3600);
+  const heartbeat = intVar(env, 'LEASE_HEARTBEAT_SECONDS', 10, 1, 1800);
+  // Two beats per lease at least: one slow or failed renewal must not lose the lease.
+  if (heartbeat * 2 > duration) {
+    throw new ConfigError(
+      `LEASE_HEARTBEAT_SECONDS is ${heartbeat}; expected at most half of LEASE_DURATION_SECONDS (${duration})`,
+    );
+  }
+  return { leaseDurationMs: duration * 1000, leaseHeartbeatMs: heartbeat * 1000 };
 }
 
 export function loadCredentials(env: Env): Credentials {
@@ -173,6 +214,8 @@ export function loadSyncConfig(env: Env): SyncConfig {
     pageConcurrency: intVar(env, 'DLI_PAGE_CONCURRENCY', 4, 1, 32),
     targetConcurrency: intVar(env, 'DLI_TARGET_CONCURRENCY', 4, 1, 64),
     sweepDeadlineMs: intVar(env, 'DLI_SWEEP_DEADLINE_SECONDS', 600, 5, 3600) * 1000,
+    ...loadLease(env),
+    fuse: loadFusePolicy(env),
   };
 }
 

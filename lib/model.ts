@@ -94,7 +94,13 @@ export const HistoryVersionSchema = ConnectionContentSchema.extend({
 });
 export type HistoryVersion = z.infer<typeof HistoryVersionSchema>;
 
-export const EVENT_TYPES = ['PEERING_FAILED', 'CONNECTION_DELETED', 'PEERING_RECOVERED'] as const;
+export const EVENT_TYPES = [
+  'PEERING_FAILED',
+  'CONNECTION_DELETED',
+  'PEERING_RECOVERED',
+  // Target-level: a sweep would have deleted too many connections at once (lib/sync/fuse.ts).
+  'DELETIONS_HELD',
+] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -104,7 +110,8 @@ export const ChangeEventSchema = z.object({
   type: EventTypeSchema,
   region: z.string(),
   projectId: z.string(),
-  connectionId: z.string(),
+  /** Null only for target-level events (DELETIONS_HELD). */
+  connectionId: z.string().nullable(),
   connectionName: z.string().nullable(),
   /** Queue or pool name, for peering events; null for connection events and nameless entries. */
   queue: z.string().nullable(),
@@ -118,9 +125,11 @@ export const ChangeEventSchema = z.object({
   status: z.string(),
   error: z.string().nullable(),
   detectedAt: z.string(),
-  /** The connection version whose write produced this event. */
-  connectionVersion: z.number().int().positive(),
+  /** The connection version whose write produced this event; null for target-level events. */
+  connectionVersion: z.number().int().positive().nullable(),
   runId: z.string(),
+  /** DELETIONS_HELD only: how many deletions the run held. */
+  heldDeletions: z.number().int().nonnegative().optional(),
 });
 export type ChangeEvent = z.infer<typeof ChangeEventSchema>;
 
@@ -152,9 +161,12 @@ export const RunRecordSchema = z.object({
   unchanged: z.number().int(),
   deleted: z.number().int(),
   events: z.number().int(),
-  /** True when absent connections could be marked DELETED (complete sweep, no anonymous bad record). */
+  /** True when absent connections could be marked DELETED (complete sweep, no anonymous bad record)
+   *  and none of them was held by the safety fuse. */
   deletionsApplied: z.boolean(),
   quarantined: z.array(QuarantinedRecordSchema),
+  /** Deletions held by the safety fuse after this run (lib/sync/fuse.ts); 0 when none. */
+  heldDeletions: z.number().int().nonnegative().default(0),
   writeUnits: z.number(),
   readUnits: z.number(),
 });

@@ -179,6 +179,8 @@ export async function loadHistoryFor(
   policy: FlapPolicy | null,
 ): Promise<HistoryVersion[]> {
   const out: HistoryVersion[] = [];
+  // A target-level event (DELETIONS_HELD) has no connection, hence no history.
+  if (e.connectionId === null) return out;
   let cursor: string | null = null;
   for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
     const res: Awaited<ReturnType<typeof listHistory>> = await listHistory(store, e.connectionId, {

@@ -31,15 +31,24 @@ export type FlapDecision =
   | { kind: 'flapping'; failures: number }
   | { kind: 'suppressed'; failures: number };
 
-type PeeringEvent = ChangeEvent & { type: 'PEERING_FAILED' | 'PEERING_RECOVERED' };
+export type PeeringEvent = ChangeEvent & {
+  type: 'PEERING_FAILED' | 'PEERING_RECOVERED';
+  connectionId: string;
+  connectionVersion: number;
+};
 
-export const isPeeringEvent = (e: ChangeEvent): e is PeeringEvent => e.type !== 'CONNECTION_DELETED';
+/** Peering events always name their connection and version; target-level events (DELETIONS_HELD) do not. */
+export const isPeeringEvent = (e: ChangeEvent): e is PeeringEvent =>
+  (e.type === 'PEERING_FAILED' || e.type === 'PEERING_RECOVERED') &&
+  e.connectionId !== null &&
+  e.connectionVersion !== null;
 
 /** The event's peering key; events stored before it existed name a queue, which was their key. */
 const keyOf = (e: ChangeEvent): string | null => e.peeringKey ?? e.queue;
 
 /** The peering's status in each version, oldest first, up to the event's own version. */
 export function peeringTimeline(history: readonly HistoryVersion[], e: ChangeEvent): PeeringPoint[] {
+  if (!isPeeringEvent(e)) return [];
   return history
     .filter((h) => h.version <= e.connectionVersion)
     .sort((a, b) => a.version - b.version)
@@ -85,7 +94,7 @@ export function decideFlap(
 
 /** The PEERING_FAILED alert a recovery closes: the first version of the FAILED streak before it. */
 export function originalFailure(e: ChangeEvent, points: readonly PeeringPoint[]): OriginalAlert | null {
-  if (e.type !== 'PEERING_RECOVERED') return null;
+  if (e.type !== 'PEERING_RECOVERED' || !isPeeringEvent(e)) return null;
   let i = points.findIndex((p) => p.version === e.connectionVersion) - 1;
   if (i < 0 || points[i]?.status !== FAILED) return null;
   while (i > 0 && points[i - 1]?.status === FAILED) i--;

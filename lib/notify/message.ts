@@ -46,7 +46,7 @@ export interface OriginalAlert {
 const KIND_LABEL = { queue: 'queue', elasticResourcePool: 'elastic resource pool' } as const;
 
 const kindLabel = (e: ChangeEvent): string => (e.resourceKind ? KIND_LABEL[e.resourceKind] : 'queue');
-const connName = (e: ChangeEvent): string => e.connectionName ?? e.connectionId;
+const connName = (e: ChangeEvent): string => e.connectionName ?? e.connectionId ?? '?';
 /** The queue's name, or `(peer <peerId>)` for an entry the API listed without one. */
 const queueName = (e: ChangeEvent): string => peeringLabel(e, e.peeringKey);
 
@@ -54,7 +54,7 @@ export function consoleUrl(template: string, e: ChangeEvent): string {
   return fillTemplate(template, {
     region: e.region,
     projectId: e.projectId,
-    connectionId: e.connectionId,
+    connectionId: e.connectionId ?? '',
     connectionName: e.connectionName ?? '',
     queue: e.queue ?? '',
   });
@@ -64,16 +64,22 @@ const LINK_LABEL = 'Open in Huawei Cloud console';
 
 function eventFacts(e: ChangeEvent): Fact[] {
   return [
-    {
-      label: 'Connection',
-      value: e.connectionName ? `${e.connectionName} (${e.connectionId})` : e.connectionId,
-    },
-    ...(e.type !== 'CONNECTION_DELETED'
+    ...(e.connectionId === null
+      ? []
+      : [
+          {
+            label: 'Connection',
+            value: e.connectionName ? `${e.connectionName} (${e.connectionId})` : e.connectionId,
+          },
+        ]),
+    ...(e.type !== 'CONNECTION_DELETED' && e.type !== 'DELETIONS_HELD'
       ? [{ label: kindLabel(e) === 'queue' ? 'Queue' : 'Elastic resource pool', value: queueName(e) }]
       : []),
     { label: 'Region', value: e.region },
     { label: 'Project', value: e.projectId },
-    { label: 'Status', value: `${e.previousStatus ?? '(first seen)'} → ${e.status}` },
+    e.type === 'DELETIONS_HELD'
+      ? { label: 'Held deletions', value: String(e.heldDeletions ?? '?') }
+      : { label: 'Status', value: `${e.previousStatus ?? '(first seen)'} → ${e.status}` },
     { label: 'Detected at', value: e.detectedAt },
     { label: 'Event', value: e.id },
   ];
@@ -123,6 +129,15 @@ export function eventMessage(
         error: null,
         note: null,
       };
+    case 'DELETIONS_HELD':
+      return {
+        ...common,
+        tone: 'deletion',
+        title: `Deletions held: ${e.heldDeletions ?? '?'} connection(s) of ${e.region}/${e.projectId}`,
+        summary: `One sweep of ${e.region}/${e.projectId} would have deleted ${e.heldDeletions ?? 'too many'} DLI enhanced connections at once; they are held, not deleted.`,
+        error: null,
+        note: `List them with "dli-sync deletions"; apply them with "dli-sync deletions confirm ${e.region}:${e.projectId}". Connections that come back are released.`,
+      };
   }
 }
 
@@ -147,13 +162,16 @@ const TYPE_WORD = {
   PEERING_FAILED: 'failed',
   PEERING_RECOVERED: 'recovered',
   CONNECTION_DELETED: 'deleted',
+  DELETIONS_HELD: 'held',
 } as const;
 
 function digestLine(e: ChangeEvent): string {
   const what =
     e.type === 'CONNECTION_DELETED'
       ? `connection ${connName(e)} deleted`
-      : `${connName(e)} ↔ ${queueName(e)} ${TYPE_WORD[e.type]}`;
+      : e.type === 'DELETIONS_HELD'
+        ? `${e.heldDeletions ?? '?'} deletion(s) held`
+        : `${connName(e)} ↔ ${queueName(e)} ${TYPE_WORD[e.type]}`;
   return `${e.detectedAt} ${e.region}/${e.projectId}: ${what}`;
 }
 
@@ -177,6 +195,7 @@ export function digestMessage(
     [count('PEERING_FAILED'), 'peering failures'],
     [count('PEERING_RECOVERED'), 'recoveries'],
     [count('CONNECTION_DELETED'), 'deleted connections'],
+    [count('DELETIONS_HELD'), 'held mass deletions'],
   ] as const;
   const targets = [...new Set(sorted.map((e) => `${e.region}/${e.projectId}`))];
   const regions = [...new Set(sorted.map((e) => e.region))];

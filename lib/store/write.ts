@@ -3,7 +3,7 @@
  * Knows nothing of the DLI API; gets plain `Change` objects from lib/sync/diff.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentWriteError } from '../errors.ts';
 import type { RunRecord } from '../model.ts';
 import type { Change } from '../sync/diff.ts';
@@ -127,7 +127,7 @@ export interface Fence {
   holder: string;
 }
 
-function fenceAction(store: Store, fence: Fence): TransactItem {
+export function fenceAction(store: Store, fence: Fence): TransactItem {
   return {
     ConditionCheck: {
       TableName: store.tableName,
@@ -245,71 +245,4 @@ export async function putItem(store: Store, item: Item, condition?: string): Pro
 
 export async function putRun(store: Store, run: RunRecord): Promise<void> {
   await putItem(store, runItem(run, store.retentionDays));
-}
-
-/**
- * Takes the target's lease for `ttlMs`. Succeeds only if nobody holds it or the holder's lease ran
- * out (a crashed run), so two runs of one target never sweep at once. Returns false when held.
- */
-export async function acquireLease(
-  store: Store,
-  target: { region: string; projectId: string },
-  holder: string,
-  now: number,
-  ttlMs: number,
-): Promise<boolean> {
-  store.beforeWrite?.(1);
-  try {
-    const out = await store.doc.send(
-      new PutCommand({
-        TableName: store.tableName,
-        Item: {
-          PK: keys.targetPk(target.region, target.projectId),
-          SK: keys.leaseSk(),
-          entity: 'lease',
-          holder,
-          leaseUntil: now + ttlMs,
-          acquiredAt: new Date(now).toISOString(),
-        },
-        // Free, expired, or already ours (a retried call must not lock us out).
-        ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil < :now OR holder = :me',
-        ExpressionAttributeValues: { ':now': now, ':me': holder },
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    store.meter.itemWrites += 1;
-    store.meter.estimatedWriteUnits += 1;
-    record(store.meter, 'write', out.ConsumedCapacity);
-    return true;
-  } catch (err) {
-    if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return false;
-    throw err;
-  }
-}
-
-/** Gives the lease back, only if we still hold it (an expired lease may already be someone else's). */
-export async function releaseLease(
-  store: Store,
-  target: { region: string; projectId: string },
-  holder: string,
-): Promise<void> {
-  store.beforeWrite?.(1);
-  try {
-    const out = await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: { PK: keys.targetPk(target.region, target.projectId), SK: keys.leaseSk() },
-        UpdateExpression: 'SET leaseUntil = :zero',
-        ConditionExpression: 'holder = :me',
-        ExpressionAttributeValues: { ':me': holder, ':zero': 0 },
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    store.meter.itemWrites += 1;
-    store.meter.estimatedWriteUnits += 1;
-    record(store.meter, 'write', out.ConsumedCapacity);
-  } catch (err) {
-    if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return;
-    throw err;
-  }
 }

@@ -10,9 +10,12 @@ import type { SweepOptions, SweepResult } from '../dli/types.ts';
 import { DliApiError, describeError } from '../errors.ts';
 import type { QuarantinedRecord, RunRecord, Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
+import { acquireLease, type Heartbeat, releaseLease, startHeartbeat } from '../store/lease.ts';
 import { loadConnections, loadTargetIndex } from '../store/query.ts';
-import { acquireLease, putRun, releaseLease } from '../store/write.ts';
-import { type Change, diffTarget, type Observation, selectCandidates } from './diff.ts';
+import { putRun } from '../store/write.ts';
+import { sweepDeletions } from './deletions.ts';
+import { type Change, DELETED, diffTarget, type Observation, selectCandidates } from './diff.ts';
+import { DEFAULT_FUSE } from './fuse.ts';
 import { collectSightings, observe, type Sighting, sight } from './normalize.ts';
 import { persistChanges } from './persist.ts';
 
@@ -74,6 +77,7 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     events: 0,
     deletionsApplied: false,
     quarantined: [],
+    heldDeletions: 0,
     writeUnits: 0,
     readUnits: 0,
   };
@@ -91,16 +95,21 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     return done;
   };
 
-  // The lease outlives the sweep deadline by a margin, so it only expires if this run died.
-  // Leases and deadlines run on the real clock: other processes compare against it.
-  const leased = await acquireLease(store, target, runId, Date.now(), config.sweepDeadlineMs + 120_000);
+  // A short lease, renewed while this run lives: a run that dies frees its target within one lease
+  // duration (lib/store/lease.ts). Leases run on the real clock: other processes compare against it.
+  const lease = {
+    durationMs: config.leaseDurationMs ?? DEFAULT_LEASE_MS,
+    periodMs: config.leaseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+  };
+  const leased = await acquireLease(store, target, runId, Date.now(), lease.durationMs);
   if (!leased) return finish({ ...base, outcome: 'skipped', error: 'another run holds this target’s lease' });
+  const heartbeat = startHeartbeat(store, target, runId, lease);
 
   try {
     // Fetch and read the stored state at once: they are independent, and the sweep is API-bound.
     const storedIndex = loadTargetIndex(store, target);
     storedIndex.catch(() => undefined); // awaited below; an incomplete sweep may never look at it
-    const sweep = await (deps.sweep ?? sweepTarget)(target, {
+    const sweeping = (deps.sweep ?? sweepTarget)(target, {
       credentials: config.credentials,
       pageSize: config.pageSize,
       concurrency: config.pageConcurrency,
@@ -108,6 +117,7 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
       // Each record is reduced to id, hash and JSON text as its page arrives (see Sighting).
       map: (raw) => sight(target, raw),
     });
+    const sweep = await untilLost(heartbeat, sweeping);
     const counted = { ...base, pages: sweep.pages, apiRequests: sweep.requests };
     if (!sweep.complete) {
       // All or nothing: a partial view must not tombstone what it missed, and events from it could
@@ -139,45 +149,97 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     };
     // Counted as slices are written; the changes themselves are let go (memory).
     const counts = { created: 0, changed: 0, deleted: 0, events: 0, unchanged: candidates.unchanged };
-    const apply = async (observed: Observation[], ids: string[], deletions: boolean): Promise<void> => {
+    // Observed connections only: absence is decided below, through the fuse.
+    const apply = async (observed: Observation[], ids: string[]): Promise<void> => {
       const stored = await loadConnections(store, target, ids);
-      const diff = diffTarget({ ...ctx, stored, observed, mayDelete: deletions });
+      const diff = diffTarget({ ...ctx, stored, observed, mayDelete: false });
       counts.unchanged += diff.unchanged;
-      const applied = await persistChanges(store, diff.changes, { ...ctx, observed, mayDelete: deletions });
-      for (const c of applied) {
-        if (c.kind === 'created') counts.created++;
-        if (c.kind === 'changed') counts.changed++;
-        if (becameDeleted(c)) counts.deleted++;
-        counts.events += c.events.length;
-      }
+      const applied = await persistChanges(store, diff.changes, { ...ctx, observed, mayDelete: false });
+      for (const c of applied) count(c);
+    };
+    const count = (c: Change): void => {
+      if (c.kind === 'created') counts.created++;
+      if (c.kind === 'changed') counts.changed++;
+      if (becameDeleted(c)) counts.deleted++;
+      counts.events += c.events.length;
     };
     // A slice at a time: a first sync of 10,000s then holds one slice of full records, not all.
     const slice = deps.sliceSize ?? SLICE;
     for (let i = 0; i < candidates.changed.length; i += slice) {
+      stopIfLost(heartbeat);
       const part = candidates.changed.slice(i, i + slice);
       const storedIds = part.flatMap((s) => (candidates.stored.has(s.id) ? [s.id] : []));
       await apply(
         part.map((s) => observe(target, s)),
         storedIds,
-        false,
       );
     }
-    // Then what vanished: nothing observed, so every stored connection given is absent from the sweep.
-    if (candidates.vanished.length > 0) await apply([], candidates.vanished, mayDelete);
+    // Then what vanished, through the mass-deletion fuse (lib/sync/fuse.ts): applied, or held.
+    stopIfLost(heartbeat);
+    const index = await storedIndex;
+    let live = 0;
+    for (const c of index.values()) if (c.status !== DELETED) live++;
+    const fuse = await sweepDeletions(store, {
+      target,
+      live,
+      vanished: candidates.vanished,
+      seen: new Set([...sightings.seen.keys(), ...protectedIds]),
+      mayDelete,
+      policy: config.fuse ?? DEFAULT_FUSE,
+      now: startedAt,
+      runId,
+      fence: ctx.fence,
+    });
+    for (const c of fuse.applied) count(c);
+    stopIfLost(heartbeat);
     return await finish({
       ...counted,
       outcome: 'complete',
       seen: sightings.seen.size,
       ...counts,
-      deletionsApplied: mayDelete,
+      deletionsApplied: mayDelete && fuse.held === 0,
       quarantined: reportable(sightings.quarantined),
+      heldDeletions: fuse.held,
     });
   } catch (err) {
     const requestId = err instanceof DliApiError ? err.details.requestId : null;
-    return await finish({ ...base, outcome: 'failed', error: describeError(err), requestId });
+    // A lost lease is the cause whatever error it surfaced as (a fenced write refused, an abort).
+    return await finish({
+      ...base,
+      outcome: 'failed',
+      error: heartbeat.lost ?? describeError(err),
+      requestId: heartbeat.lost ? null : requestId,
+    });
   } finally {
+    heartbeat.stop();
     await releaseLease(store, target, runId).catch(() => undefined);
   }
+}
+
+const DEFAULT_LEASE_MS = 30_000;
+const DEFAULT_HEARTBEAT_MS = 10_000;
+
+class LeaseLost extends Error {
+  override name = 'LeaseLost';
+}
+
+function stopIfLost(heartbeat: Heartbeat): void {
+  if (heartbeat.lost) throw new LeaseLost(heartbeat.lost);
+}
+
+/**
+ * The sweep, or a LeaseLost as soon as the heartbeat finds the lease gone: another run owns the
+ * target, so this one stops at once (its writes would be refused by the fence anyway). The sweep's
+ * own requests then end by its deadline; their result is dropped.
+ */
+async function untilLost<T>(heartbeat: Heartbeat, work: Promise<T>): Promise<T> {
+  work.catch(() => undefined);
+  return Promise.race([
+    work,
+    heartbeat.whenLost.then((reason) => {
+      throw new LeaseLost(reason);
+    }),
+  ]);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../lib/store/client.ts';
+import { acquireLease, releaseLease } from '../../lib/store/lease.ts';
 import {
   getConnection,
   listEvents,
@@ -10,7 +11,7 @@ import {
   loadTargetState,
 } from '../../lib/store/query.ts';
 import { keys } from '../../lib/store/table.ts';
-import { acquireLease, chunkChanges, releaseLease, writeChanges } from '../../lib/store/write.ts';
+import { chunkChanges, writeChanges } from '../../lib/store/write.ts';
 import { diffTarget, type Observation } from '../../lib/sync/diff.ts';
 import { content, TARGET } from '../support/fixtures.ts';
 import { createTestStore } from '../support/store.ts';

@@ -155,7 +155,7 @@ export async function checkHostileSweep(
     expect(anonymous, 'tombstone despite an anonymous bad record').toBe(false);
   }
   const deletedEvents = events.filter((e) => e.type === 'CONNECTION_DELETED');
-  for (const e of deletedEvents) expect(present.has(e.connectionId)).toBe(false);
+  for (const e of deletedEvents) expect(present.has(e.connectionId ?? '')).toBe(false);
 
   // 6. Nothing stored that cannot be read back, the run record included.
   await assertStoredIsReadable(store);
