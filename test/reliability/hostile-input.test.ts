@@ -158,10 +158,13 @@ describe('huge and malformed records', () => {
     // Built as text: the emulator (and JSON.stringify) cannot serialize it, a hostile server can send it.
     const deep = `${'['.repeat(100_000)}"bottom"${']'.repeat(100_000)}`;
     const goodText = good(2, 11).map((r) => JSON.stringify(r));
-    const body = `{"is_success":true,"message":"","count":3,"connections":[${goodText.join(',')},{"name":"no id","extra":${deep}}]}`;
-    const server = createServer((_req, res) => {
+    const texts = [...goodText, `{"name":"no id","extra":${deep}}`];
+    // Offset honoured: the sweep reads on past a short page until the listing has provably ended.
+    const server = createServer((req, res) => {
+      const offset = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('offset') ?? 0);
+      const page = texts.slice(offset);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(body);
+      res.end(`{"is_success":true,"message":"","count":${page.length},"connections":[${page.join(',')}]}`);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
