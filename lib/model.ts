@@ -20,7 +20,14 @@ export const targetKey = (t: Pick<Target, 'region' | 'projectId'>): string => `$
  * Fields of an API object that the known schema does not name, kept so that nothing the service
  * sends is lost and a change of them is a change. Items written before it existed lack it.
  */
-export const ExtraSchema = z.record(z.string(), z.unknown()).default(() => ({}));
+export const ExtraSchema = z
+  // Not z.record: it copies by assignment, and an own `__proto__` key (JSON.parse makes one) would
+  // be lost, changing the content hash on every read. The object is kept as it is.
+  .custom<Record<string, unknown>>(
+    (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+    'expected an object of unknown fields',
+  )
+  .default(() => ({}));
 
 /** One queue (or elastic resource pool) a connection is peered with. */
 export const PeeringSchema = z.object({

@@ -195,15 +195,17 @@ describe('huge and malformed records', () => {
     matrix.add('id over the key limit', { faults: 1, runs: 1 });
   });
 
-  it('a pool listed twice (both FAILED) is quarantined instead of failing the whole transaction', async () => {
+  it('a pool listed twice (both FAILED) is kept, both alert with distinct ids, in one transaction', async () => {
     const { store, config } = await fresh();
     const pool = { name: 'pool1', status: 'FAILED', err_msg: 'x' };
-    const records = [...good(3, 11), { ...(good(1, 12)[0] as Raw), elastic_resource_pools: [pool, pool] }];
+    const twice: Raw = { ...(good(1, 12)[0] as Raw), elastic_resource_pools: [pool, pool] };
+    const records = [...good(3, 11), twice];
     const run = (await syncWith(config, store, records)).runs[0] as RunRecord;
-    expect(run, run.error ?? '').toMatchObject({ outcome: 'complete', created: 3 });
-    expect(run.quarantined).toMatchObject([
-      { index: 3, reason: 'elastic_resource_pools: pool pool1 listed twice' },
-    ]);
+    expect(run, run.error ?? '').toMatchObject({ outcome: 'complete', created: 4, quarantined: [] });
+    const events = (await listEvents(store, {})).items.filter(
+      (e) => e.connectionId === twice.id && e.resourceKind === 'elasticResourcePool',
+    );
+    expect(events.map((e) => e.peeringKey).sort()).toEqual(['pool1', 'pool1#2']);
     matrix.add('duplicate ids (pool names)', { faults: 1, runs: 1 });
   });
 

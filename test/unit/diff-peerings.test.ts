@@ -246,6 +246,16 @@ describe('creatingSince', () => {
     expect(steps[1]?.state.elasticResourcePools[0]?.creatingSince).toBe(T(0));
   });
 
+  it('carries over for a nameless CREATING entry beside another nameless one (keys ignore creatingSince)', () => {
+    const entries = [{ status: 'CREATING' }, { status: 'ACTIVE' }];
+    const steps = syncs([norm(entries), norm(entries, { name: 'renamed' })]);
+    expect(steps[1]?.change?.kind).toBe('changed');
+    expect(steps[1]?.state.peerings.map((p) => [p.status, p.creatingSince])).toEqual([
+      ['ACTIVE', null],
+      ['CREATING', T(0)],
+    ]);
+  });
+
   it('starts afresh when a connection comes back from DELETED', () => {
     const steps = syncs([
       norm([{ name: 'q', status: 'CREATING' }]),
