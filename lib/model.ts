@@ -14,8 +14,6 @@ export const TargetSchema = z.object({
 });
 export type Target = z.infer<typeof TargetSchema>;
 
-export const targetKey = (t: Pick<Target, 'region' | 'projectId'>): string => `${t.region}#${t.projectId}`;
-
 /** One queue (or elastic resource pool) a connection is peered with. */
 export const PeeringSchema = z.object({
   queue: z.string(),

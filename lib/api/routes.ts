@@ -2,7 +2,8 @@
  * The HTTP API's routes over the shared query layer (lib/store/query.ts, the same calls the CLI
  * makes). Each route validates its parameters with zod: a bad one is a 400 naming it.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
+import { BadRequestError } from '../errors.ts';
 import type { Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
 import {
@@ -15,6 +16,7 @@ import {
   type Page,
 } from '../store/query.ts';
 import { snapshotAt } from '../store/snapshot.ts';
+import { decodeCursor, encodeCursor } from '../validate.ts';
 import {
   ConnectionIdParam,
   ConnectionsParams,
@@ -37,25 +39,23 @@ export interface ApiContext {
   targets: Target[];
 }
 
-export class BadRequest extends Error {}
-
 type Query = Record<string, string | undefined>;
 
 const ok = (body: unknown): ApiResponse => ({ status: 200, body });
 
 function parse<S extends z.ZodType>(schema: S, query: Query): z.output<S> {
   const result = schema.safeParse(query);
-  if (!result.success) throw new BadRequest(describeIssue(result.error));
+  if (!result.success) throw new BadRequestError(describeIssue(result.error));
   return result.data;
 }
 
 /** The targets a request means: the one named, or every configured target. */
 function pickTargets(ctx: ApiContext, q: z.output<typeof TargetParams>): Target[] {
   if ((q.region === undefined) !== (q.projectId === undefined))
-    throw new BadRequest('region and projectId go together');
+    throw new BadRequestError('region and projectId go together');
   if (q.region === undefined) return ctx.targets;
   const t = ctx.targets.find((x) => x.region === q.region && x.projectId === q.projectId);
-  if (!t) throw new BadRequest(`region/projectId ${q.region}/${q.projectId} is not a configured target`);
+  if (!t) throw new BadRequestError(`region/projectId ${q.region}/${q.projectId} is not a configured target`);
   return [t];
 }
 
@@ -66,27 +66,22 @@ async function acrossTargets<T>(
   limit: number,
   fetch: (t: Target, page: { limit: number; cursor: string | null }) => Promise<Page<T>>,
 ): Promise<Page<T>> {
-  let index = 0;
-  let inner: string | null = null;
-  if (cursor) {
-    try {
-      const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-        i?: unknown;
-        c?: unknown;
-      };
-      // The index comes from the client: it must name one of our targets, or targets[-1] is read.
-      const validIndex =
-        typeof parsed.i === 'number' &&
-        Number.isInteger(parsed.i) &&
-        parsed.i >= 0 &&
-        parsed.i < targets.length;
-      if (!validIndex || !(typeof parsed.c === 'string' || parsed.c === null)) throw new Error();
-      index = parsed.i as number;
-      inner = parsed.c;
-    } catch {
-      throw new BadRequest('cursor is not valid; expected the cursor value returned by the previous page');
-    }
-  }
+  // The index comes from the client: it must name one of our targets, or targets[-1] is read.
+  const position = cursor
+    ? decodeCursor(
+        cursor,
+        z.object({
+          i: z
+            .number()
+            .int()
+            .min(0)
+            .max(targets.length - 1),
+          c: z.string().nullable(),
+        }),
+      )
+    : { i: 0, c: null };
+  let index = position.i;
+  let inner = position.c;
   const items: T[] = [];
   while (index < targets.length && items.length < limit) {
     const page = await fetch(targets[index] as Target, { limit: limit - items.length, cursor: inner });
@@ -97,7 +92,7 @@ async function acrossTargets<T>(
   const more = index < targets.length;
   return {
     items,
-    cursor: more ? Buffer.from(JSON.stringify({ i: index, c: inner })).toString('base64url') : null,
+    cursor: more ? encodeCursor({ i: index, c: inner }) : null,
   };
 }
 
@@ -124,7 +119,7 @@ export async function route(
           return ok(q.status ? { ...page, items: page.items.filter((c) => c.status === q.status) } : page);
         }
         const idCheck = ConnectionIdParam.safeParse(id);
-        if (!idCheck.success) throw new BadRequest(describeIssue(idCheck.error));
+        if (!idCheck.success) throw new BadRequestError(describeIssue(idCheck.error));
         if (tail === undefined) {
           const c = await getConnection(ctx.store, id);
           return c ? ok(c) : { status: 404, body: { error: `connection ${id} not found` } };
@@ -191,9 +186,7 @@ export async function route(
         return notFound(path);
     }
   } catch (err) {
-    if (err instanceof BadRequest) return { status: 400, body: { error: err.message } };
-    if (err instanceof Error && err.name === 'ConfigError')
-      return { status: 400, body: { error: err.message } };
+    if (err instanceof BadRequestError) return { status: 400, body: { error: err.message } };
     throw err;
   }
 }
