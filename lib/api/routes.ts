@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
 import type { Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
+import { peeringRows } from '../store/peerings.ts';
 import {
   getConnection,
   listConnections,
@@ -134,28 +135,12 @@ export async function route(
         if (id !== undefined) return notFound(path);
         const q = parse(PeeringsParams, query);
         const targets = pickTargets(ctx, q);
-        const wanted = new Set(targets.map((t) => `${t.region}#${t.projectId}`));
         // FAILED peerings come from the sparse index across all targets; other statuses per target.
         const page =
           q.status === 'FAILED'
             ? await listFailedConnections(ctx.store, { limit: q.limit, cursor: q.cursor ?? null })
             : await acrossTargets(targets, q.cursor, q.limit, (t, p) => listConnections(ctx.store, t, p));
-        const items = page.items
-          .filter((c) => wanted.has(`${c.region}#${c.projectId}`) && c.status !== 'DELETED')
-          .flatMap((c) =>
-            [
-              ...c.peerings.map((p) => ({ ...p, resourceKind: 'queue' })),
-              ...c.elasticResourcePools.map((p) => ({ ...p, resourceKind: 'elasticResourcePool' })),
-            ]
-              .filter((p) => p.status === q.status)
-              .map((p) => ({
-                region: c.region,
-                projectId: c.projectId,
-                connectionId: c.id,
-                connectionName: c.name,
-                ...p,
-              })),
-          );
+        const items = peeringRows(page.items, q.status, targets);
         return ok({ items, cursor: page.cursor });
       }
       case 'events': {
