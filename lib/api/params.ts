@@ -38,7 +38,8 @@ export const PeeringsParams = TargetParams.extend({
   limit: limitParam,
   cursor,
 }).strict();
-export const EventsParams = HistoryParams;
+// The same parameters as history's; its own schema so that either can change alone.
+export const EventsParams = HistoryParams.extend({});
 export const RunsParams = TargetParams.extend({
   from: isoInstant('from').optional(),
   to: isoInstant('to').optional(),

@@ -51,6 +51,7 @@ export const ConnectionRecordSchema = z.looseObject({
   hosts: z.array(HostRecordSchema).nullish(),
   routes: z.array(RouteRecordSchema).nullish(),
 });
+/** @public The parsed record's type, for the sync's normalizer (unused today). */
 export type ConnectionRecord = z.infer<typeof ConnectionRecordSchema>;
 
 /**
