@@ -16,9 +16,10 @@
  * Exits 1 when a target is missed.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildCli } from '../scripts/build-cli.ts';
@@ -32,10 +33,23 @@ const arg = (name: string): string | undefined =>
 const ROOT = arg('root') ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'dli-sync.js');
 
-function timeRun(args: string[], env: Record<string, string | undefined>): Promise<number> {
+interface Sample {
+  wallMs: number;
+  /** user + system CPU of the child, from GNU time when it is installed; null otherwise. */
+  cpuMs: number | null;
+}
+
+// Wall time on a shared machine swings with its load; CPU time hardly does, so both are shown.
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const CPU_FILE = join(tmpdir(), `bench-cli-${process.pid}.time`);
+
+function timeRun(args: string[], env: Record<string, string | undefined>): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const [cmd, argv] = GNU_TIME
+      ? [GNU_TIME, ['-o', CPU_FILE, '-f', '%U %S', process.execPath, ...args]]
+      : [process.execPath, args];
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -44,9 +58,11 @@ function timeRun(args: string[], env: Record<string, string | undefined>): Promi
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // --help and node -e 0 exit 0; events exits 1 with the table-not-found line, nothing else.
+      // (GNU time adds "Command exited with non-zero status 1" for events.)
       const expected = args.includes('events') ? /table \S+ not found/.test(stderr) : code === 0;
-      if (!expected) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`));
-      else resolve(ms);
+      if (!expected) return reject(new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`));
+      const cpu = GNU_TIME ? readFileSync(CPU_FILE, 'utf8').trim().split('\n').pop()?.split(' ') : null;
+      resolve({ wallMs: ms, cpuMs: cpu ? (Number(cpu[0]) + Number(cpu[1])) * 1000 : null });
     });
   });
 }
@@ -90,30 +106,35 @@ async function main(): Promise<void> {
     help: () => timeRun([BIN, '--help'], base),
     events: () => timeRun([BIN, 'events'], queryEnv),
   };
-  const samples: Record<keyof typeof runs, number[]> = { bare: [], help: [], events: [] };
+  const samples: Record<keyof typeof runs, Sample[]> = { bare: [], help: [], events: [] };
   try {
     for (let round = 0; round <= ROUNDS; round++) {
-      for (const [name, run] of Object.entries(runs) as [keyof typeof runs, () => Promise<number>][]) {
-        const ms = await run();
-        if (round > 0) samples[name].push(ms);
+      for (const [name, run] of Object.entries(runs) as [keyof typeof runs, () => Promise<Sample>][]) {
+        const sample = await run();
+        if (round > 0) samples[name].push(sample);
       }
     }
   } finally {
     ddb.close();
+    rmSync(CPU_FILE, { force: true });
   }
-  const bare = median(samples.bare);
-  const help = median(samples.help);
-  const events = median(samples.events);
+  const wall = (k: keyof typeof runs) => median(samples[k].map((x) => x.wallMs));
+  const cpu = (k: keyof typeof runs) => (GNU_TIME ? median(samples[k].map((x) => x.cpuMs ?? 0)) : Number.NaN);
+  const bare = wall('bare');
+  const help = wall('help');
+  const events = wall('events');
   const ok = (above: number, target: number) => (above <= target ? 'ok' : 'MISSED');
+  const cpuText = (k: keyof typeof runs) =>
+    GNU_TIME ? `   cpu ${cpu(k).toFixed(0).padStart(4)} ms (+${(cpu(k) - cpu('bare')).toFixed(0)})` : '';
   console.log(
     `dli-sync start-up on node ${process.version} (${tsx ? 'tsx forced' : 'bundle when current'}), median of ${ROUNDS}, load ${loadavg()[0]?.toFixed(2)}`,
   );
-  console.log(`node -e 0          ${bare.toFixed(0).padStart(5)} ms`);
+  console.log(`node -e 0          ${bare.toFixed(0).padStart(5)} ms${' '.repeat(36)}${cpuText('bare')}`);
   console.log(
-    `dli-sync --help    ${help.toFixed(0).padStart(5)} ms  +${(help - bare).toFixed(0)} ms (target +${HELP_TARGET_MS}: ${ok(help - bare, HELP_TARGET_MS)}), ${(help / bare).toFixed(1)}×`,
+    `dli-sync --help    ${help.toFixed(0).padStart(5)} ms  +${(help - bare).toFixed(0).padStart(4)} ms (target +${HELP_TARGET_MS}: ${ok(help - bare, HELP_TARGET_MS).padEnd(6)}) ${(help / bare).toFixed(1)}×${cpuText('help')}`,
   );
   console.log(
-    `dli-sync events    ${events.toFixed(0).padStart(5)} ms  +${(events - bare).toFixed(0)} ms (target +${QUERY_TARGET_MS}: ${ok(events - bare, QUERY_TARGET_MS)}), ${(events / bare).toFixed(1)}×`,
+    `dli-sync events    ${events.toFixed(0).padStart(5)} ms  +${(events - bare).toFixed(0).padStart(4)} ms (target +${QUERY_TARGET_MS}: ${ok(events - bare, QUERY_TARGET_MS).padEnd(6)}) ${(events / bare).toFixed(1)}×${cpuText('events')}`,
   );
   if (help - bare > HELP_TARGET_MS || events - bare > QUERY_TARGET_MS) process.exitCode = 1;
 }

@@ -7,6 +7,7 @@
 // a stale bundle could pass or a fresh one fail; hashing ~70 small files costs about a millisecond.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -41,6 +42,9 @@ export function freshBundle(dir = BUNDLE_DIR, root = ROOT) {
 export async function runCli() {
   const bundle = process.env.DLI_SYNC_NO_BUNDLE === '1' ? null : freshBundle();
   let cli;
+  // Node 22 keeps V8's compiled code of the bundle on disk (.cache/, git-ignored): later starts skip
+  // most parsing and compiling. Node 20 has no such cache; the bundle alone must do there.
+  if (bundle) module.enableCompileCache?.(join(ROOT, '.cache', 'node-compile-cache'));
   if (bundle) cli = await import(pathToFileURL(bundle).href);
   else {
     const { register } = await import('tsx/esm/api');
