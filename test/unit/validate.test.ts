@@ -71,6 +71,7 @@ describe('parseEndpoint', () => {
   it('refuses credentials, a path or a query, without quoting the value', () => {
     for (const bad of [
       'https://user:pw@h.example.com',
+      'https://h.example.com/v2',
       'https://h.example.com/v2?pw=1',
       'https://h.example.com/#pw',
     ]) {
@@ -153,7 +154,13 @@ describe('cursors', () => {
   });
 
   it('refuses anything else as a bad request with the one message', () => {
-    for (const bad of ['%%%', encodeCursor([1]), encodeCursor({ i: -1, c: null }), 'x'.repeat(5000)]) {
+    // The last one decodes to a valid shape but is longer than any cursor we hand out.
+    for (const bad of [
+      '%%%',
+      encodeCursor([1]),
+      encodeCursor({ i: -1, c: null }),
+      encodeCursor({ i: 0, c: 'a'.repeat(4000) }),
+    ]) {
       expect(() => decodeCursor(bad, Shape), bad.slice(0, 20)).toThrow(new BadRequestError(INVALID_CURSOR));
     }
   });
