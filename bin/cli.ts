@@ -2,36 +2,18 @@
  * dli-sync: the command line. Same library calls as the Lambda functions; readable tables for
  * people, --json for scripts. Exit codes: 0 ok, 1 a sync did not complete or an operation failed,
  * 2 bad usage or configuration (nothing written).
+ *
+ * People type `dli-sync events` many times a day, so startup stays small: this file loads only
+ * node:util and the error classes. The flag rules (zod) load once --help is ruled out, and a
+ * command's own module (the AWS SDK, undici) only when that command runs. bin/dli-sync.js runs a
+ * prebuilt bundle of this file when it is up to date (scripts/build-cli.ts).
  */
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { route } from '../lib/api/routes.ts';
-import { storeFor } from '../lib/app.ts';
-import { type Env, loadLease, loadQueryTargets, loadStoreConfig, loadSyncConfig } from '../lib/config.ts';
-import { closeDliPools } from '../lib/dli/client.ts';
-import { ConfigError, describeError } from '../lib/errors.ts';
-import type { Connection, RunRecord } from '../lib/model.ts';
-import { channelSource, loadNotifyOptions } from '../lib/notify/config.ts';
-import { redeliver } from '../lib/notify/deliver.ts';
-import { loadChannels } from '../lib/notify/ssm.ts';
-import { loadHeld } from '../lib/store/held.ts';
-import { listConnections, listEvents, listHistory, listRuns } from '../lib/store/query.ts';
-import { setupTable } from '../lib/store/setup.ts';
-import { snapshotAt } from '../lib/store/snapshot.ts';
-import { confirmDeletions } from '../lib/sync/deletions.ts';
-import { syncAll } from '../lib/sync/run.ts';
-import {
-  connectionsTable,
-  deletionsTable,
-  eventsTable,
-  historyTable,
-  inventoryCsv,
-  peeringsTable,
-  runLine,
-  runsTable,
-} from './format.ts';
+import type { Env } from '../lib/config.ts';
+import { BadRequestError, ConfigError, describeError } from '../lib/errors.ts';
+import type { Flags } from './flags.ts';
 
-const USAGE = `usage: dli-sync <command> [options]
+export const USAGE = `usage: dli-sync <command> [options]
   setup                          create the DynamoDB table (idempotent)
   sync [--json]                  sync every configured target once
   connections [--status S] [--json]
@@ -43,7 +25,7 @@ const USAGE = `usage: dli-sync <command> [options]
   export [--json|--csv]                           the current inventory (tombstones included)
   redeliver (--event ID | --failed [--from ISO] [--to ISO]) [--json]   resend events to chat channels
   deletions [--json]                              deletions held by the mass-deletion fuse
-  deletions confirm <region:projectId>            apply that target's held deletions`;
+  deletions confirm <region:projectId> [--json]   apply that target's held deletions`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -59,78 +41,131 @@ const OPTIONS = {
   desc: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+type Option = keyof typeof OPTIONS;
 
-const isoInstant = (flag: string) =>
-  z
-    .string()
-    .refine(
-      (s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(s) && !Number.isNaN(Date.parse(s)),
-      {
-        message: `--${flag} must be an ISO-8601 time, e.g. 2026-11-28T10:00:00Z`,
-      },
-    )
-    .transform((s) => new Date(s).toISOString());
-
-const FlagsSchema = z.object({
-  json: z.boolean().default(false),
-  csv: z.boolean().default(false),
-  'include-deleted': z.boolean().default(false),
-  failed: z.boolean().default(false),
-  event: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: '--event must be an event id such as evt_…' })
-    .optional(),
-  at: isoInstant('at').optional(),
-  desc: z.boolean().default(false),
-  status: z
-    .string()
-    .regex(/^[A-Za-z_]{1,32}$/, {
-      message: '--status must be a status word such as ACTIVE, FAILED or DELETED',
-    })
-    .transform((s) => s.toUpperCase())
-    .optional(),
-  from: isoInstant('from').optional(),
-  to: isoInstant('to').optional(),
-  limit: z
-    .string()
-    .regex(/^\d+$/, { message: '--limit must be a whole number from 1 to 10000' })
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 10_000, { message: '--limit must be a whole number from 1 to 10000' })
-    .optional(),
-});
-type Flags = z.infer<typeof FlagsSchema>;
-
-interface Io {
+export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
 }
 
+/** A command's module: loaded only when that command runs. */
+export interface CommandModule {
+  run(command: string, args: string[], flags: Flags, env: Env, io: Io): Promise<number>;
+}
+
+interface Command {
+  /** The flags the command reads (--help aside); any other is a mistake worth one line. */
+  flags: readonly Option[];
+  /** What the positional arguments are, when the command takes any. */
+  argument?: string;
+  /** How many positional arguments it takes: exactly one when `argument` is set, else none. */
+  arity?: readonly number[];
+  load: () => Promise<CommandModule>;
+}
+
+const query = () => import('./commands/query.ts');
+const RANGE = ['from', 'to', 'limit'] as const;
+const COMMANDS: Record<string, Command> = {
+  setup: { flags: [], load: () => import('./commands/setup.ts') },
+  sync: { flags: ['json'], load: () => import('./commands/sync.ts') },
+  connections: { flags: ['status', 'json'], load: query },
+  history: {
+    flags: [...RANGE, 'desc', 'json'],
+    argument: 'exactly one connection id, e.g. dli-sync history 4c693ecc-…',
+    load: query,
+  },
+  events: { flags: [...RANGE, 'desc', 'json'], load: query },
+  runs: { flags: [...RANGE, 'json'], load: query },
+  peerings: { flags: ['status', 'json'], load: query },
+  snapshot: { flags: ['at', 'include-deleted', 'json', 'csv'], load: query },
+  export: { flags: ['json', 'csv'], load: query },
+  redeliver: {
+    flags: ['event', 'failed', 'from', 'to', 'json'],
+    load: () => import('./commands/redeliver.ts'),
+  },
+  deletions: {
+    flags: ['json'],
+    argument:
+      'no argument (list) or "confirm <region:projectId>", e.g. dli-sync deletions confirm cn-north-4:0a1b2c',
+    arity: [0, 2],
+    load: () => import('./commands/deletions.ts'),
+  },
+};
+
+const HINT = 'see dli-sync --help';
+/** The user's own text in a message: cut, so a pasted blob cannot flood the one line. */
+const cut = (s: string, n = 40): string => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+interface CommandLine {
+  positionals: string[];
+  values: Partial<Record<Option, string | boolean>>;
+  help: boolean;
+}
+
+/**
+ * argv → command line, or a BadRequestError naming the first problem. Node's strict mode throws a
+ * paragraph (and refuses `--limit -5` as "ambiguous" instead of letting the value rule say what a
+ * limit is), so parseArgs runs lenient and the tokens are checked here.
+ */
+function parseCommandLine(argv: string[]): CommandLine {
+  const { tokens, positionals } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const values: CommandLine['values'] = {};
+  let help = false;
+  let problem: string | null = null;
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const spec = Object.hasOwn(OPTIONS, token.name) ? OPTIONS[token.name as Option] : undefined;
+    if (!spec) problem ??= `unknown option ${cut(token.rawName)}; ${HINT}`;
+    else if (token.name === 'help') help = true;
+    else if (spec.type === 'string' && token.value === undefined)
+      problem ??= `${token.rawName} needs a value; ${HINT}`;
+    else if (spec.type === 'boolean' && token.inlineValue)
+      problem ??= `${token.rawName} takes no value; ${HINT}`;
+    else values[token.name as Option] = token.value ?? true;
+  }
+  // --help wins over any other mistake: it is what someone unsure types.
+  if (problem && !help) throw new BadRequestError(problem);
+  return { positionals, values, help };
+}
+
 export async function main(argv: string[], env: Env, io: Io): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const line = parseCommandLine(argv);
+    const [name, ...args] = line.positionals;
+    if (line.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (!name) {
+      io.err(USAGE);
+      return 2;
+    }
+    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!command) {
+      throw new BadRequestError(
+        `unknown command "${cut(name)}"; expected one of ${Object.keys(COMMANDS).join(', ')}`,
+      );
+    }
+    const stray = (Object.keys(line.values) as Option[]).find((f) => !command.flags.includes(f));
+    if (stray) throw new BadRequestError(`${name} does not take --${stray}; ${HINT}`);
+    if (!(command.arity ?? [command.argument ? 1 : 0]).includes(args.length)) {
+      throw new BadRequestError(
+        command.argument
+          ? `${name} takes ${command.argument}`
+          : `${name} takes no arguments, got "${cut(args[0] ?? '')}"`,
+      );
+    }
+    const { parseFlags } = await import('./flags.ts');
+    const flags = parseFlags(name, line.values);
+    return await (await command.load()).run(name, args, flags, env, io);
   } catch (err) {
-    io.err(`dli-sync: ${describeError(err)}\n${USAGE}`);
-    return 2;
-  }
-  const [command, ...positionals] = parsed.positionals;
-  if (parsed.values.help || !command) {
-    (command ? io.out : io.err)(USAGE);
-    return command || parsed.values.help ? 0 : 2;
-  }
-  const flags = FlagsSchema.safeParse(parsed.values);
-  if (!flags.success) {
-    io.err(`dli-sync: ${flags.error.issues[0]?.message ?? 'invalid option'}`);
-    return 2;
-  }
-  if (flags.data.json && flags.data.csv) {
-    io.err('dli-sync: --json and --csv exclude each other; pick one');
-    return 2;
-  }
-  try {
-    return await run(command, positionals, flags.data, env, io);
-  } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof BadRequestError) {
       io.err(`dli-sync: ${err.message}`);
       return 2;
     }
@@ -139,225 +174,7 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
   }
 }
 
-async function run(command: string, args: string[], flags: Flags, env: Env, io: Io): Promise<number> {
-  const print = (value: unknown, text: () => string): void =>
-    io.out(flags.json ? JSON.stringify(value, null, 2) : text());
-  switch (command) {
-    case 'setup': {
-      noArgs(command, args);
-      const store = storeFor(loadStoreConfig(env));
-      const outcome = await setupTable(store);
-      io.out(
-        `table ${store.tableName} ${outcome === 'created' ? 'created' : 'already exists'}; TTL on expiresAt`,
-      );
-      return 0;
-    }
-    case 'sync': {
-      noArgs(command, args);
-      const config = loadSyncConfig(env);
-      const store = storeFor(config);
-      const summary = await syncAll(config, {
-        store,
-        onProgress: (p) => {
-          if (flags.json) return;
-          if (p.kind === 'target-start') io.err(`syncing ${p.target.region}/${p.target.projectId} …`);
-          else io.out(runLine(p.run));
-        },
-      });
-      if (flags.json) io.out(JSON.stringify(summary.runs, null, 2));
-      // Keep-alive sockets would otherwise hold the process open for their idle timeout.
-      await closeDliPools();
-      return summary.ok ? 0 : 1;
-    }
-    case 'connections': {
-      noArgs(command, args);
-      const store = storeFor(loadStoreConfig(env));
-      const all: Connection[] = [];
-      for (const target of loadQueryTargets(env)) all.push(...(await listConnections(store, target)).items);
-      const list = flags.status ? all.filter((c) => c.status === flags.status) : all;
-      print(list, () => connectionsTable(list));
-      return 0;
-    }
-    case 'history': {
-      const [id, ...extra] = args;
-      if (!id || extra.length)
-        throw new ConfigError('history takes exactly one connection id, e.g. dli-sync history 4c693ecc-…');
-      const store = storeFor(loadStoreConfig(env));
-      const page = await listHistory(store, id, {
-        from: flags.from,
-        to: flags.to,
-        limit: flags.limit,
-        order: flags.desc ? 'desc' : 'asc',
-      });
-      if (page.items.length === 0 && !flags.json) {
-        io.err(`no history for connection ${id}`);
-        return 0;
-      }
-      print(page.items, () => historyTable(page.items));
-      return 0;
-    }
-    case 'events': {
-      noArgs(command, args);
-      const store = storeFor(loadStoreConfig(env));
-      const page = await listEvents(store, {
-        from: flags.from,
-        to: flags.to,
-        limit: flags.limit,
-        order: flags.desc ? 'desc' : 'asc',
-      });
-      print(page.items, () => eventsTable(page.items));
-      return 0;
-    }
-    case 'runs': {
-      noArgs(command, args);
-      const store = storeFor(loadStoreConfig(env));
-      const runs: RunRecord[] = [];
-      for (const target of loadQueryTargets(env))
-        runs.push(
-          ...(await listRuns(store, target, { limit: flags.limit ?? 20, from: flags.from, to: flags.to }))
-            .items,
-        );
-      runs.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
-      print(runs, () => runsTable(runs));
-      return 0;
-    }
-    case 'peerings': {
-      noArgs(command, args);
-      const store = storeFor(loadStoreConfig(env));
-      const targets = loadQueryTargets(env);
-      const res = await route({ store, targets }, 'GET', '/peerings', {
-        status: flags.status ?? 'FAILED',
-        limit: '1000',
-      });
-      const items = (res.body as { items: Parameters<typeof peeringsTable>[0] }).items;
-      print(items, () => peeringsTable(items));
-      return 0;
-    }
-    case 'snapshot':
-    case 'export': {
-      noArgs(command, args);
-      const store = storeFor(loadStoreConfig(env));
-      const list: Parameters<typeof inventoryCsv>[0] = [];
-      for (const target of loadQueryTargets(env)) {
-        if (command === 'export') list.push(...(await listConnections(store, target)).items);
-        else {
-          if (!flags.at)
-            throw new ConfigError('snapshot needs --at, an ISO-8601 time, e.g. --at 2026-11-28T10:00:00Z');
-          list.push(
-            ...(await snapshotAt(store, target, flags.at, { includeDeleted: flags['include-deleted'] })),
-          );
-        }
-      }
-      if (flags.csv) io.out(inventoryCsv(list));
-      else print(list, () => connectionsTable(list as Connection[]));
-      return 0;
-    }
-    case 'redeliver': {
-      noArgs(command, args);
-      if (Boolean(flags.event) === flags.failed) {
-        throw new ConfigError('redeliver needs exactly one of --event ID or --failed');
-      }
-      const store = storeFor(loadStoreConfig(env));
-      const channels = await loadChannels(channelSource(env));
-      if (channels.length === 0)
-        throw new ConfigError(
-          'no chat channels configured; set NOTIFY_CHANNELS or NOTIFY_CHANNELS_PARAMETER',
-        );
-      const report = await redeliver(
-        store,
-        channels,
-        flags.event ? { eventId: flags.event } : { failed: true, from: flags.from, to: flags.to },
-        // Delivery logs go to stderr so that stdout stays the report (JSON with --json).
-        { options: loadNotifyOptions(env), log: (entry) => io.err(JSON.stringify(entry)) },
-      );
-      print(report, () =>
-        report.events.length === 0
-          ? 'no undelivered events'
-          : report.events.map((e) => `${e.eventId}: ${e.state}${describeChannels(e.channels)}`).join('\n'),
-      );
-      return report.events.every((e) => e.state === 'delivered') ? 0 : 1;
-    }
-    case 'deletions':
-      return deletions(args, flags, env, io);
-    default:
-      throw new ConfigError(
-        `unknown command "${command.slice(0, 40)}"; expected one of setup, sync, connections, history, events, runs, peerings, snapshot, export, redeliver, deletions`,
-      );
-  }
-}
-
-/** `deletions [--json]` lists what the fuse holds; `deletions confirm <region:projectId>` applies it. */
-async function deletions(args: string[], flags: Flags, env: Env, io: Io): Promise<number> {
-  const [sub, spec, ...extra] = args;
-  if (sub === undefined) {
-    const store = storeFor(loadStoreConfig(env));
-    const list = [];
-    for (const t of loadQueryTargets(env)) {
-      for (const h of await loadHeld(store, t)) {
-        list.push({
-          region: h.region,
-          projectId: h.projectId,
-          connectionId: h.connectionId,
-          connectionName: h.connectionName,
-          heldAt: h.heldAt,
-          runId: h.runId,
-          agreeingSweeps: h.agreeingSweeps,
-        });
-      }
-    }
-    io.out(
-      flags.json
-        ? JSON.stringify(list, null, 2)
-        : list.length === 0
-          ? 'no held deletions'
-          : deletionsTable(list),
-    );
-    return 0;
-  }
-  if (sub !== 'confirm' || !spec || extra.length > 0) {
-    throw new ConfigError(
-      'expected "deletions" or "deletions confirm <region:projectId>", e.g. deletions confirm cn-north-4:0a1b2c',
-    );
-  }
-  const targets = loadQueryTargets(env);
-  const target = targets.find((t) => `${t.region}:${t.projectId}` === spec);
-  if (!target) {
-    throw new ConfigError(
-      `target "${spec.slice(0, 80)}" is not configured; expected one of DLI_TARGETS: ${targets.map((t) => `${t.region}:${t.projectId}`).join(', ')}`,
-    );
-  }
-  const store = storeFor(loadStoreConfig(env));
-  const lease = loadLease(env);
-  const result = await confirmDeletions(store, target, {
-    durationMs: lease.leaseDurationMs,
-    periodMs: lease.leaseHeartbeatMs,
-  });
-  print(
-    flags,
-    io,
-    { region: target.region, projectId: target.projectId, ...result },
-    () =>
-      `${target.region}/${target.projectId}: ${result.deleted} connection(s) deleted, ${result.events} event(s), ${result.released} held deletion(s) released`,
-  );
-  return 0;
-}
-
-function print(flags: Flags, io: Io, value: unknown, text: () => string): void {
-  io.out(flags.json ? JSON.stringify(value, null, 2) : text());
-}
-
-function describeChannels(channels: Record<string, { status: string; reason?: string }>): string {
-  const parts = Object.entries(channels).map(
-    ([name, c]) => `${name} ${c.status}${c.reason ? ` (${c.reason})` : ''}`,
-  );
-  return parts.length ? ` — ${parts.join(', ')}` : '';
-}
-
-function noArgs(command: string, args: string[]): void {
-  if (args.length) throw new ConfigError(`${command} takes no arguments, got "${args[0]?.slice(0, 40)}"`);
-}
-
-/** AWS SDK errors as one actionable line. */
+/** AWS SDK errors (told apart by name: the SDK's way) as one actionable line. */
 function friendly(err: unknown, env: Env): string {
   const name = err instanceof Error ? err.name : '';
   if (name === 'ResourceNotFoundException')
@@ -367,13 +184,4 @@ function friendly(err: unknown, env: Env): string {
   if (err instanceof Error && /ECONNREFUSED/.test(err.message))
     return `cannot reach DynamoDB (${err.message.replace(/^.*ECONNREFUSED/, 'ECONNREFUSED')})`;
   return describeError(err);
-}
-
-const isMain = process.argv[1] && /dli-sync(\.js)?$|cli\.ts$/.test(process.argv[1]);
-if (isMain) {
-  const code = await main(process.argv.slice(2), process.env, {
-    out: (s) => process.stdout.write(`${s}\n`),
-    err: (s) => process.stderr.write(`${s}\n`),
-  });
-  process.exitCode = code;
 }

@@ -7,42 +7,19 @@ import type { Credentials } from './dli/types.ts';
 import { ConfigError } from './errors.ts';
 import type { Target } from './model.ts';
 import { DEFAULT_FUSE, type FusePolicy } from './sync/fuse.ts';
+import {
+  defaultEndpoint,
+  isLoopbackHost,
+  PROJECT_ID,
+  parseEndpoint,
+  REGION,
+  ssmParameterName,
+  wholeNumber,
+} from './validate.ts';
 
 export type Env = Record<string, string | undefined>;
 
-const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
-const PROJECT = /^[A-Za-z0-9_-]{1,64}$/;
-
 export const DEFAULT_RETENTION_DAYS = 400;
-
-function defaultEndpoint(region: string): string {
-  // The one region whose endpoint is not on myhuaweicloud.com (dli-api-facts.md).
-  return region === 'eu-west-101'
-    ? 'https://dli.eu-west-101.myhuaweicloud.eu'
-    : `https://dli.${region}.myhuaweicloud.com`;
-}
-
-const isLoopback = (host: string): boolean =>
-  host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
-
-/** https only, except loopback (the emulator): credentials must never cross a network in clear text. */
-export function parseEndpoint(value: string, variable: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`${variable} is not a URL; expected e.g. https://dli.cn-north-4.myhuaweicloud.com`);
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw new ConfigError(`${variable} must use https (plain http is accepted only for a loopback address)`);
-  }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new ConfigError(
-      `${variable} must be a bare origin with an optional path, without credentials or query`,
-    );
-  }
-  return url.toString().replace(/\/$/, '');
-}
 
 /**
  * `source` names where the list came from in errors: DLI_TARGETS, or the SSM parameter that
@@ -61,7 +38,7 @@ export function parseTargets(
   const seen = new Set<string>();
   return value.split(',').map((entry) => {
     const [region = '', projectId = '', ...extra] = entry.trim().split(':');
-    if (!REGION.test(region) || !PROJECT.test(projectId) || extra.length > 0) {
+    if (!REGION.test(region) || !PROJECT_ID.test(projectId) || extra.length > 0) {
       throw new ConfigError(
         `${source} entry "${entry.trim().slice(0, 80)}" is not region:projectId (e.g. cn-north-4:0a1b2c3d)`,
       );
@@ -72,7 +49,9 @@ export function parseTargets(
     return {
       region,
       projectId,
-      endpoint: endpointOverride ? parseEndpoint(endpointOverride, 'DLI_ENDPOINT') : defaultEndpoint(region),
+      endpoint: endpointOverride
+        ? parseEndpoint(endpointOverride, 'DLI_ENDPOINT')
+        : defaultEndpoint('dli', region),
     };
   });
 }
@@ -81,11 +60,11 @@ export function parseTargets(
 export function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
+  const n = wholeNumber(name, min, max).safeParse(raw.trim());
+  if (!n.success) {
     throw new ConfigError(`${name} is "${raw.slice(0, 20)}"; expected a whole number from ${min} to ${max}`);
   }
-  return n;
+  return n.data;
 }
 
 const TableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/);
@@ -226,15 +205,7 @@ export function loadQueryTargets(env: Env): Target[] {
 
 /** An SSM parameter name as an environment variable gives it; null when unset. */
 export function parameterName(env: Env, variable: string): string | null {
-  const name = env[variable]?.trim();
-  if (!name) return null;
-  // A leading slash keeps the IAM resource ARN (…:parameter/dli-sync/…) the one serverless.yml grants.
-  if (!/^\/[A-Za-z0-9_.\-/]{1,2047}$/.test(name)) {
-    throw new ConfigError(
-      `${variable} is not an SSM parameter name; expected a path such as /dli-sync/prod/targets`,
-    );
-  }
-  return name;
+  return ssmParameterName(env[variable], variable);
 }
 
 /** Where the deployed functions read their secrets and targets (lib/secrets.ts does the reading). */
@@ -285,12 +256,22 @@ export function parseRate(value: string, variable: string): number {
   return n * unit;
 }
 
+/** A local SQS stand-in (tests): plain http is fine on loopback only. */
+function isLocalHttp(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
 export function loadScheduleConfig(env: Env): ScheduleConfig {
   const queue = env.SYNC_FANOUT_QUEUE_URL?.trim() || null;
   if (
     queue &&
     !/^https:\/\/[A-Za-z0-9.-]+(:\d+)?\/\d{12}\/[A-Za-z0-9_-]{1,80}$/.test(queue) &&
-    !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(queue)
+    !isLocalHttp(queue)
   ) {
     throw new ConfigError(
       'SYNC_FANOUT_QUEUE_URL is not an SQS queue URL; expected e.g. https://sqs.eu-west-1.amazonaws.com/123456789012/dli-sync-prod-fanout',

@@ -1,12 +1,13 @@
 /**
  * Typed errors. Every message is one line meant for a person: what is wrong and what is expected.
- * No message ever contains a credential (AK/SK, token, webhook URL).
+ * No message ever contains a credential (AK/SK, token, webhook URL). Callers tell them apart with
+ * `instanceof` only; `name` is set for logs, never compared.
  */
 export class DliSyncError extends Error {
   override name = 'DliSyncError';
 }
 
-/** Bad or missing configuration, or bad command-line use: exit code 2, nothing written. */
+/** Bad or missing configuration (environment, SSM parameters): CLI exit code 2, nothing written. */
 export class ConfigError extends DliSyncError {
   override name = 'ConfigError';
 }
@@ -18,6 +19,19 @@ export interface DliApiErrorDetails {
   retryable: boolean;
   /** The server's request id (X-Request-Id header, else the body's request_id): what Huawei support asks for. */
   requestId: string | null;
+}
+
+/**
+ * A caller's request is wrong: a CLI flag or argument, an API parameter, a cursor that is not ours.
+ * CLI exit code 2, HTTP 400.
+ */
+export class BadRequestError extends DliSyncError {
+  override name = 'BadRequestError';
+}
+
+/** DynamoDB answered, but not usably: an item we cannot read, work it kept refusing, a table not ready. */
+export class StoreError extends DliSyncError {
+  override name = 'StoreError';
 }
 
 /** The DLI API answered with an error, an unusable body, or not at all. */

@@ -14,8 +14,6 @@ export const TargetSchema = z.object({
 });
 export type Target = z.infer<typeof TargetSchema>;
 
-export const targetKey = (t: Pick<Target, 'region' | 'projectId'>): string => `${t.region}#${t.projectId}`;
-
 /**
  * Fields of an API object that the known schema does not name, kept so that nothing the service
  * sends is lost and a change of them is a change. Items written before it existed lack it.

@@ -12,14 +12,22 @@
  */
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type Env, loadParameterSources, parseTargets } from './config.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, DliSyncError } from './errors.ts';
 
 export interface ParameterReader {
   /** The decrypted value of one parameter. */
   read(name: string): Promise<string>;
 }
 
-/** GetParameter with decryption; the client is made on first use so tests without SSM never build one. */
+/** The parameter exists but holds no value (SSM's answer had none). */
+class EmptyParameterError extends DliSyncError {
+  override name = 'EmptyParameterError';
+}
+
+/**
+ * The one SSM reader (secrets, targets, the notifier's channels): GetParameter with decryption; the
+ * client is made on first use so tests without SSM never build one.
+ */
 export function ssmReader(client?: Pick<SSMClient, 'send'>): ParameterReader {
   let ssm = client;
   return {
@@ -27,11 +35,19 @@ export function ssmReader(client?: Pick<SSMClient, 'send'>): ParameterReader {
       ssm ??= new SSMClient({ maxAttempts: 5 });
       const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
       const value = out.Parameter?.Value;
-      if (value === undefined)
-        throw Object.assign(new Error('parameter has no value'), { name: 'EmptyValue' });
+      if (value === undefined) throw new EmptyParameterError('parameter has no value');
       return value;
     },
   };
+}
+
+/**
+ * A failed read as one line: the variable, the parameter and the error's name (the AWS SDK's way to
+ * say what failed), never the SDK's message, which can echo input.
+ */
+export function unreadable(variable: string, name: string, err: unknown, expected: string): ConfigError {
+  const kind = err instanceof Error ? err.name : 'Error';
+  return new ConfigError(`${variable} ${name} could not be read (${kind}); expected ${expected}`);
 }
 
 interface Entry {
@@ -53,10 +69,7 @@ export class ParameterCache {
     if (hit && this.now() - hit.readAt < maxAgeMs) return hit.value;
     const value = this.reader.read(name).catch((err: unknown) => {
       this.#entries.delete(name);
-      const kind = err instanceof Error ? err.name : 'Error';
-      throw new ConfigError(
-        `${variable} ${name} could not be read (${kind}); expected a parameter this function may read and decrypt`,
-      );
+      throw unreadable(variable, name, err, 'a parameter this function may read and decrypt');
     });
     this.#entries.set(name, { value, readAt: this.now() });
     return value;

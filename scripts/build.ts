@@ -162,8 +162,20 @@ function sizePlugins(): Plugin {
         loader: 'js',
         resolveDir: join(ROOT, 'node_modules/@aws-sdk/credential-provider-node'),
       }));
+    },
+  };
+}
+
+/**
+ * Project files' `import { z } from 'zod'` as `import * as z from 'zod'` (see the header): used by
+ * the Lambda bundles and the CLI's (scripts/build-cli.ts).
+ */
+export function zodNamespacePlugin(): Plugin {
+  return {
+    name: 'dli-sync-zod-namespace',
+    setup(b) {
       b.onLoad({ filter: /\.ts$/ }, async (a) => {
-        if (!fromProject(a.path)) return undefined;
+        if (a.path.includes('/node_modules/')) return undefined;
         const source = await readFile(a.path, 'utf8');
         return { contents: source.replace(ZOD_NAMED_IMPORT, "import * as z from 'zod';"), loader: 'ts' };
       });
@@ -253,7 +265,7 @@ export async function buildFunction(fn: FunctionBundle, dist = DIST): Promise<Bu
     banner: { js: BANNER },
     metafile: true,
     logLevel: 'warning',
-    plugins: [sizePlugins()],
+    plugins: [sizePlugins(), zodNamespacePlugin()],
   });
   await writeFile(join(outDir, 'meta.json'), JSON.stringify(result.metafile));
   const files = ['index.mjs', 'index.mjs.map', 'index.mjs.LEGAL.txt'].filter((f) =>

@@ -1,74 +1,60 @@
 /** zod schemas of the HTTP API's query parameters; a failure names the parameter. */
 import { z } from 'zod';
+import {
+  connectionId,
+  connectionStatus,
+  cursorParam,
+  isoInstant,
+  peeringStatus,
+  positiveLimit,
+  projectIdSchema,
+  regionSchema,
+} from '../validate.ts';
 
-export const isoParam = (name: string) =>
-  z
-    .string()
-    .refine(
-      (s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(s) && !Number.isNaN(Date.parse(s)),
-      {
-        message: `${name} must be an ISO-8601 time, e.g. 2026-11-28T10:00:00Z`,
-      },
-    )
-    .transform((s) => new Date(s).toISOString());
-
-export const limitParam = z
-  .string()
-  .regex(/^\d+$/, { message: 'limit must be a whole number from 1 to 1000' })
-  .transform(Number)
-  .refine((n) => n >= 1 && n <= 1000, { message: 'limit must be a whole number from 1 to 1000' })
-  .default(100);
-
-const cursorParam = z.string().max(4096, { message: 'cursor is too long' }).optional();
+const limitParam = positiveLimit('limit', 1000).default(100);
+const cursor = cursorParam.optional();
 const orderParam = z.enum(['asc', 'desc'], { message: 'order must be asc or desc' });
-const statusParam = z
-  .string()
-  .regex(/^[A-Za-z_]{1,32}$/, { message: 'status must be a status word such as ACTIVE, FAILED or DELETED' })
-  .transform((s) => s.toUpperCase());
-const regionParam = z
-  .string()
-  .regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { message: 'region must look like cn-north-4' });
-const projectParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'projectId must be a project id' });
+const regionParam = regionSchema('region');
+const projectParam = projectIdSchema('projectId');
 
 export const TargetParams = z.object({ region: regionParam.optional(), projectId: projectParam.optional() });
 
 export const ConnectionsParams = TargetParams.extend({
-  status: statusParam.optional(),
+  status: connectionStatus('status').optional(),
   limit: limitParam,
-  cursor: cursorParam,
+  cursor,
 }).strict();
 export const HistoryParams = z
   .object({
-    from: isoParam('from').optional(),
-    to: isoParam('to').optional(),
+    from: isoInstant('from').optional(),
+    to: isoInstant('to').optional(),
     order: orderParam.default('asc'),
     limit: limitParam,
-    cursor: cursorParam,
+    cursor,
   })
   .strict();
 export const PeeringsParams = TargetParams.extend({
-  status: statusParam.default('FAILED'),
+  status: peeringStatus('status').default('FAILED'),
   limit: limitParam,
-  cursor: cursorParam,
+  cursor,
 }).strict();
-export const EventsParams = HistoryParams;
+// The same parameters as history's; its own schema so that either can change alone.
+export const EventsParams = HistoryParams.extend({});
 export const RunsParams = TargetParams.extend({
-  from: isoParam('from').optional(),
-  to: isoParam('to').optional(),
+  from: isoInstant('from').optional(),
+  to: isoInstant('to').optional(),
   limit: limitParam,
-  cursor: cursorParam,
+  cursor,
 }).strict();
 export const SnapshotParams = TargetParams.extend({
-  at: isoParam('at'),
-  cursor: cursorParam,
+  at: isoInstant('at'),
+  cursor,
   includeDeleted: z
     .enum(['true', 'false'], { message: 'includeDeleted must be true or false' })
     .default('false'),
 }).strict();
 
-export const ConnectionIdParam = z
-  .string()
-  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'connection id must be 1-128 of A-Z a-z 0-9 _ . : -' });
+export const ConnectionIdParam = connectionId('connection id');
 
 /** First issue as "name: message" in one line. */
 export function describeIssue(err: z.ZodError): string {

@@ -2,9 +2,11 @@
  * The HTTP API's routes over the shared query layer (lib/store/query.ts, the same calls the CLI
  * makes). Each route validates its parameters with zod: a bad one is a 400 naming it.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
+import { BadRequestError } from '../errors.ts';
 import type { Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
+import { peeringRows } from '../store/peerings.ts';
 import {
   getConnection,
   listConnections,
@@ -15,6 +17,7 @@ import {
   type Page,
 } from '../store/query.ts';
 import { snapshotAt } from '../store/snapshot.ts';
+import { decodeCursor, encodeCursor } from '../validate.ts';
 import {
   ConnectionIdParam,
   ConnectionsParams,
@@ -36,8 +39,6 @@ export interface ApiContext {
   store: Store;
   targets: Target[];
 }
-
-export class BadRequest extends Error {}
 
 /**
  * A Lambda response is at most 6 MB, counted after the body is escaped into the invocation's JSON
@@ -81,17 +82,17 @@ const ok = (body: unknown): ApiResponse => ({ status: 200, body });
 
 function parse<S extends z.ZodType>(schema: S, query: Query): z.output<S> {
   const result = schema.safeParse(query);
-  if (!result.success) throw new BadRequest(describeIssue(result.error));
+  if (!result.success) throw new BadRequestError(describeIssue(result.error));
   return result.data;
 }
 
 /** The targets a request means: the one named, or every configured target. */
 function pickTargets(ctx: ApiContext, q: z.output<typeof TargetParams>): Target[] {
   if ((q.region === undefined) !== (q.projectId === undefined))
-    throw new BadRequest('region and projectId go together');
+    throw new BadRequestError('region and projectId go together');
   if (q.region === undefined) return ctx.targets;
   const t = ctx.targets.find((x) => x.region === q.region && x.projectId === q.projectId);
-  if (!t) throw new BadRequest(`region/projectId ${q.region}/${q.projectId} is not a configured target`);
+  if (!t) throw new BadRequestError(`region/projectId ${q.region}/${q.projectId} is not a configured target`);
   return [t];
 }
 
@@ -102,27 +103,22 @@ async function acrossTargets<T>(
   limit: number,
   fetch: (t: Target, page: { limit: number; cursor: string | null; maxBytes: number }) => Promise<Page<T>>,
 ): Promise<Page<T>> {
-  let index = 0;
-  let inner: string | null = null;
-  if (cursor) {
-    try {
-      const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-        i?: unknown;
-        c?: unknown;
-      };
-      // The index comes from the client: it must name one of our targets, or targets[-1] is read.
-      const validIndex =
-        typeof parsed.i === 'number' &&
-        Number.isInteger(parsed.i) &&
-        parsed.i >= 0 &&
-        parsed.i < targets.length;
-      if (!validIndex || !(typeof parsed.c === 'string' || parsed.c === null)) throw new Error();
-      index = parsed.i as number;
-      inner = parsed.c;
-    } catch {
-      throw new BadRequest('cursor is not valid; expected the cursor value returned by the previous page');
-    }
-  }
+  // The index comes from the client: it must name one of our targets, or targets[-1] is read.
+  const position = cursor
+    ? decodeCursor(
+        cursor,
+        z.object({
+          i: z
+            .number()
+            .int()
+            .min(0)
+            .max(targets.length - 1),
+          c: z.string().nullable(),
+        }),
+      )
+    : { i: 0, c: null };
+  let index = position.i;
+  let inner = position.c;
   const items: T[] = [];
   let bytes = 0;
   while (index < targets.length && items.length < limit && bytes < RESPONSE_BUDGET_BYTES) {
@@ -139,7 +135,7 @@ async function acrossTargets<T>(
   const more = index < targets.length;
   return {
     items,
-    cursor: more ? Buffer.from(JSON.stringify({ i: index, c: inner })).toString('base64url') : null,
+    cursor: more ? encodeCursor({ i: index, c: inner }) : null,
   };
 }
 
@@ -166,7 +162,7 @@ export async function route(
           return ok(q.status ? { ...page, items: page.items.filter((c) => c.status === q.status) } : page);
         }
         const idCheck = ConnectionIdParam.safeParse(id);
-        if (!idCheck.success) throw new BadRequest(describeIssue(idCheck.error));
+        if (!idCheck.success) throw new BadRequestError(describeIssue(idCheck.error));
         if (tail === undefined) {
           const c = await getConnection(ctx.store, id);
           return c ? ok(c) : { status: 404, body: { error: `connection ${id} not found` } };
@@ -186,7 +182,6 @@ export async function route(
         if (id !== undefined) return notFound(path);
         const q = parse(PeeringsParams, query);
         const targets = pickTargets(ctx, q);
-        const wanted = new Set(targets.map((t) => `${t.region}#${t.projectId}`));
         // FAILED peerings come from the sparse index across all targets; other statuses per target.
         const page =
           q.status === 'FAILED'
@@ -196,22 +191,7 @@ export async function route(
                 maxBytes: RESPONSE_BUDGET_BYTES,
               })
             : await acrossTargets(targets, q.cursor, q.limit, (t, p) => listConnections(ctx.store, t, p));
-        const items = page.items
-          .filter((c) => wanted.has(`${c.region}#${c.projectId}`) && c.status !== 'DELETED')
-          .flatMap((c) =>
-            [
-              ...c.peerings.map((p) => ({ ...p, resourceKind: 'queue' })),
-              ...c.elasticResourcePools.map((p) => ({ ...p, resourceKind: 'elasticResourcePool' })),
-            ]
-              .filter((p) => p.status === q.status)
-              .map((p) => ({
-                region: c.region,
-                projectId: c.projectId,
-                connectionId: c.id,
-                connectionName: c.name,
-                ...p,
-              })),
-          );
+        const items = peeringRows(page.items, q.status, targets);
         return ok({ items, cursor: page.cursor });
       }
       case 'events': {
@@ -240,30 +220,21 @@ export async function route(
         // The snapshot is rebuilt for each page (it is a pure function of `at`); a page ends at the
         // byte budget, and the cursor is the position of the next version.
         const page = pageByBytes(items.map(fitVersion), offset);
-        const cursor =
-          page.next === null ? null : Buffer.from(JSON.stringify({ o: page.next })).toString('base64url');
+        const cursor = page.next === null ? null : encodeCursor({ o: page.next });
         return ok({ at: q.at, items: page.items, cursor });
       }
       default:
         return notFound(path);
     }
   } catch (err) {
-    if (err instanceof BadRequest) return { status: 400, body: { error: err.message } };
-    if (err instanceof Error && err.name === 'ConfigError')
-      return { status: 400, body: { error: err.message } };
+    if (err instanceof BadRequestError) return { status: 400, body: { error: err.message } };
     throw err;
   }
 }
 
-function snapshotOffset(cursor: string): number {
-  try {
-    const o: unknown = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown }).o;
-    if (typeof o === 'number' && Number.isInteger(o) && o >= 0) return o;
-  } catch {
-    // the error below
-  }
-  throw new BadRequest('cursor is not valid; expected the cursor value returned by the previous page');
-}
+/** The snapshot's cursor is an offset into the as-of listing. */
+const snapshotOffset = (cursor: string): number =>
+  decodeCursor(cursor, z.object({ o: z.number().int().nonnegative() })).o;
 
 const notFound = (path: string): ApiResponse => ({
   status: 404,

@@ -4,9 +4,10 @@
  * one-line message names the target, the HTTP status and DLI's error_code, and never a credential.
  */
 import { Pool } from 'undici';
+import { backoffMs } from '../backoff.ts';
 import { DliApiError } from '../errors.ts';
 import type { Target } from '../model.ts';
-import { assertEndpoint } from './endpoints.ts';
+import { parseEndpoint } from '../validate.ts';
 import { cleanRequestId, parseErrorBody } from './error-body.ts';
 import { getIamToken, invalidateIamToken } from './iam.ts';
 import { type ListPage, ListPageSchema } from './schema.ts';
@@ -300,12 +301,6 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-/** Full-jitter exponential backoff: uniform in [0, min(max, base * 2^(retry-1))]. */
-export function backoffMs(retry: number, policy: RetryPolicy, random: () => number): number {
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-  return Math.round(random() * cap);
-}
-
 /**
  * Fetches one page. Retries 408, 429, 5xx, network errors and garbled 2xx bodies; honours Retry-After;
  * never retries other 4xx or `is_success:false`. Throws DliApiError when the page cannot be had.
@@ -316,7 +311,7 @@ export async function listConnectionsPage(
   credentials: Credentials,
   opts: ClientOptions = {},
 ): Promise<ListPage> {
-  const origin = assertEndpoint(target.endpoint, targetName(target));
+  const origin = parseEndpoint(target.endpoint, `the endpoint of ${targetName(target)}`);
   const path = listPath(target.projectId, query);
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   const now = opts.now ?? Date.now;

@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { z } from 'zod';
 import { DliApiError } from '../errors.ts';
 import type { Target } from '../model.ts';
-import { iamEndpointFor } from './endpoints.ts';
+import { defaultEndpoint, parseEndpoint } from '../validate.ts';
 import type { Credentials } from './types.ts';
 
 type IamCredentials = Extract<Credentials, { kind: 'iam' }>;
@@ -43,7 +43,9 @@ const cache = new Map<string, CachedToken>();
 const inflight = new Map<string, Promise<CachedToken>>();
 
 function iamOrigin(target: Target, c: IamCredentials): string {
-  return iamEndpointFor(target.region, c.iamEndpoint);
+  return c.iamEndpoint
+    ? parseEndpoint(c.iamEndpoint, 'HUAWEICLOUD_SDK_IAM_ENDPOINT')
+    : defaultEndpoint('iam', target.region);
 }
 
 const cacheKey = (target: Target, c: IamCredentials): string =>

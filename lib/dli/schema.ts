@@ -4,6 +4,7 @@
  * Unknown fields pass through (`looseObject`) so the raw record kept for audit is complete.
  */
 import { z } from 'zod';
+import { MAX_ID_LENGTH } from '../validate.ts';
 
 /** epoch milliseconds, as a number or a numeric string; null/missing allowed. */
 const epochMs = z
@@ -32,10 +33,10 @@ export const RouteRecordSchema = z.looseObject({ name: optString, cidr: optStrin
 
 /**
  * The id is a DynamoDB key (`CONN#{id}`, at most 1,024 bytes as a sort key): DLI's ids are UUIDs,
- * so anything past 255 characters is not one, and storing it would fail the whole transaction.
- * 255 UTF-16 units are at most 765 UTF-8 bytes, which leaves room for the key prefixes.
+ * so anything past MAX_ID_LENGTH (255) characters is not one, and storing it would fail the whole
+ * transaction. 255 UTF-16 units are at most 765 UTF-8 bytes, which leaves room for the key prefixes.
+ * The readers (API, CLI, store) accept the same length: lib/validate.ts.
  */
-export const MAX_ID_LENGTH = 255;
 
 export const ConnectionRecordSchema = z.looseObject({
   id: z
@@ -54,6 +55,7 @@ export const ConnectionRecordSchema = z.looseObject({
   hosts: z.array(HostRecordSchema).nullish(),
   routes: z.array(RouteRecordSchema).nullish(),
 });
+/** @public The parsed record's type, for the sync's normalizer (unused today). */
 export type ConnectionRecord = z.infer<typeof ConnectionRecordSchema>;
 
 /**

@@ -25,6 +25,7 @@
  */
 import { ConfigError, DliApiError } from '../errors.ts';
 import type { Target } from '../model.ts';
+import { parseEndpoint } from '../validate.ts';
 import {
   type Attempt,
   collect,
@@ -37,7 +38,6 @@ import {
   settle,
 } from './chain.ts';
 import { type ClientOptions, listConnectionsPage, targetName } from './client.ts';
-import { assertEndpoint } from './endpoints.ts';
 import type { SweepOptions, SweepResult } from './types.ts';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -216,7 +216,7 @@ export async function sweepTarget<R = unknown>(
   target: Target,
   options: SweepOptions<R> & SweepTuning,
 ): Promise<SweepResult<R>> {
-  assertEndpoint(target.endpoint, targetName(target));
+  parseEndpoint(target.endpoint, `the endpoint of ${targetName(target)}`);
   const limit = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new ConfigError(

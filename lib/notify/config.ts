@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { type Env, intVar } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { EVENT_TYPES, type EventType } from '../model.ts';
+import { secureUrlProblem, ssmParameterName } from '../validate.ts';
 
 export const CHANNEL_TYPES = [
   'slack',
@@ -51,7 +52,8 @@ export interface ChannelConfig {
   recovered: boolean;
 }
 
-export interface RetryPolicy {
+/** Sending one chat message (the DLI client's RetryPolicy is per page of the API). */
+export interface DeliveryRetryPolicy {
   /** HTTP attempts per message within one delivery. */
   maxAttempts: number;
   baseDelayMs: number;
@@ -75,10 +77,10 @@ export interface NotifyOptions {
   digestThreshold: number;
   /** Deliveries (stream batch attempts) of one event to one channel before it is parked as failed. */
   maxDeliveryAttempts: number;
-  retry: RetryPolicy;
+  retry: DeliveryRetryPolicy;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = {
+export const DEFAULT_RETRY: DeliveryRetryPolicy = {
   maxAttempts: 4,
   baseDelayMs: 500,
   maxDelayMs: 8_000,
@@ -94,9 +96,6 @@ export const DEFAULT_OPTIONS: NotifyOptions = {
   retry: DEFAULT_RETRY,
 };
 
-const isLoopback = (host: string): boolean =>
-  host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
-
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const GLOB_PART = /^[A-Za-z0-9_*?-]{1,64}$/;
 
@@ -108,9 +107,8 @@ function urlProblem(value: string): string | null {
   } catch {
     return 'url is not a valid URL';
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    return 'url must use https (plain http is accepted only for a loopback address)';
-  }
+  const insecure = secureUrlProblem(url);
+  if (insecure) return `url ${insecure}`;
   if (url.username || url.password) return 'url must not contain a user name or password';
   return null;
 }
@@ -251,9 +249,8 @@ export function parseConsoleTemplate(value: string | undefined): string {
       'NOTIFY_CONSOLE_URL is not a URL template; expected e.g. https://console.huaweicloud.com/dli/?region={region}',
     );
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw new ConfigError('NOTIFY_CONSOLE_URL must use https');
-  }
+  const insecure = secureUrlProblem(url);
+  if (insecure) throw new ConfigError(`NOTIFY_CONSOLE_URL ${insecure}`);
   return value;
 }
 
@@ -286,11 +283,8 @@ export interface ChannelSource {
 
 /** Where the channel list comes from; the SSM read itself is in ssm.ts (I/O). */
 export function channelSource(env: Env): ChannelSource {
-  const parameter = env.NOTIFY_CHANNELS_PARAMETER?.trim() || null;
-  if (parameter && !/^[A-Za-z0-9_.\-/]{1,2048}$/.test(parameter)) {
-    throw new ConfigError(
-      'NOTIFY_CHANNELS_PARAMETER is not an SSM parameter name; expected e.g. /dli-sync/notify-channels',
-    );
-  }
-  return { parameter, json: env.NOTIFY_CHANNELS };
+  return {
+    parameter: ssmParameterName(env.NOTIFY_CHANNELS_PARAMETER, 'NOTIFY_CHANNELS_PARAMETER'),
+    json: env.NOTIFY_CHANNELS,
+  };
 }

@@ -13,6 +13,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { StoreError } from '../errors.ts';
 import type { ChangeEvent, HistoryVersion } from '../model.ts';
 import { record as meter, type Store } from '../store/client.ts';
 import { type Item, toEvent } from '../store/items.ts';
@@ -64,7 +65,7 @@ export async function loadDelivery(
       const left = res.UnprocessedKeys?.[store.tableName];
       request = left?.Keys?.length ? { [store.tableName]: left } : undefined;
     }
-    if (request) throw new Error('DynamoDB left event keys unprocessed after 10 rounds');
+    if (request) throw new StoreError('DynamoDB left event keys unprocessed after 10 rounds');
   }
   return out;
 }

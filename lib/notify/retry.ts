@@ -1,12 +1,10 @@
 /** What to do after a failed send attempt. Pure: the random source is an argument. */
+
+import { backoffMs } from '../backoff.ts';
 import type { Verdict } from './channels/types.ts';
-import type { RetryPolicy } from './config.ts';
+import type { DeliveryRetryPolicy } from './config.ts';
 
 export type Step = { wait: number } | { stop: 'permanent' | 'exhausted' | 'too-long' };
-
-/** Exponential backoff with full jitter: spreads retries of many notifiers over the window. */
-export const backoffMs = (attempt: number, policy: RetryPolicy, random: () => number): number =>
-  Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
 
 /**
  * `attempt` is the number of attempts made so far (1 after the first). A 429's Retry-After is
@@ -16,7 +14,7 @@ export const backoffMs = (attempt: number, policy: RetryPolicy, random: () => nu
 export function nextStep(
   verdict: Exclude<Verdict, { ok: true }>,
   attempt: number,
-  policy: RetryPolicy,
+  policy: DeliveryRetryPolicy,
   random: () => number,
 ): Step {
   if (verdict.retry === 'never') return { stop: 'permanent' };

@@ -3,7 +3,7 @@
  * The thin shell around the pure parts (render, judge, take, nextStep).
  */
 import type { ChannelDriver } from './channels/types.ts';
-import type { ChannelConfig, RetryPolicy } from './config.ts';
+import type { ChannelConfig, DeliveryRetryPolicy } from './config.ts';
 import { NetworkError, type Post } from './http.ts';
 import type { Message } from './message.ts';
 import { type Bucket, fullBucket, take } from './pacing.ts';
@@ -43,7 +43,7 @@ export async function sendMessage(
   driver: ChannelDriver,
   channel: ChannelConfig,
   message: Message,
-  policy: RetryPolicy,
+  policy: DeliveryRetryPolicy,
   deps: SendDeps,
 ): Promise<SendResult> {
   let attempts = 0;

@@ -2,24 +2,24 @@
  * The channel list from an SSM SecureString parameter (the Lambda's source of the secret) or from
  * NOTIFY_CHANNELS. Errors name the parameter, never its value.
  */
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { ConfigError } from '../errors.ts';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { ssmReader, unreadable } from '../secrets.ts';
 import { type ChannelConfig, type ChannelSource, parseChannels } from './config.ts';
 
 export async function loadChannels(
   source: ChannelSource,
-  client: Pick<SSMClient, 'send'> = new SSMClient({}),
+  client?: Pick<SSMClient, 'send'>,
 ): Promise<ChannelConfig[]> {
   if (!source.parameter) return parseChannels(source.json, 'NOTIFY_CHANNELS');
-  let value: string | undefined;
-  try {
-    const out = await client.send(new GetParameterCommand({ Name: source.parameter, WithDecryption: true }));
-    value = out.Parameter?.Value;
-  } catch (err) {
-    const name = err instanceof Error ? err.name : 'Error';
-    throw new ConfigError(
-      `NOTIFY_CHANNELS_PARAMETER ${source.parameter} could not be read (${name}); expected a SecureString the notifier may read and decrypt`,
-    );
-  }
+  const value = await ssmReader(client)
+    .read(source.parameter)
+    .catch((err: unknown) => {
+      throw unreadable(
+        'NOTIFY_CHANNELS_PARAMETER',
+        source.parameter ?? '',
+        err,
+        'a SecureString the notifier may read and decrypt',
+      );
+    });
   return parseChannels(value, `SSM parameter ${source.parameter}`);
 }

@@ -28,7 +28,6 @@ export const StreamRecordSchema = z.looseObject({
 export type StreamRecord = z.infer<typeof StreamRecordSchema>;
 
 export const StreamEventSchema = z.object({ Records: z.array(StreamRecordSchema) });
-export type StreamEvent = z.infer<typeof StreamEventSchema>;
 
 export interface StreamBatchResponse {
   batchItemFailures: { itemIdentifier: string }[];

@@ -2,9 +2,11 @@
  * Every read the sync, the CLI and the API make. All are Query or GetItem by key; no Scan.
  */
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { mapLimit } from '../concurrency.ts';
-import { ConfigError } from '../errors.ts';
+import { BadRequestError, StoreError } from '../errors.ts';
 import type { ChangeEvent, Connection, HistoryVersion, RunRecord, Target } from '../model.ts';
+import { connectionId, decodeCursor, encodeCursor, INVALID_CURSOR, parseRequest } from '../validate.ts';
 import { batchGet, hydrate, rememberChunks } from './chunk-io.ts';
 import { record, type Store } from './client.ts';
 import { type Item, toConnection, toEvent, toHistory, toRun } from './items.ts';
@@ -26,39 +28,13 @@ export interface PageRequest {
   maxBytes?: number;
 }
 
-const encodeCursor = (key: Record<string, unknown> | undefined): string | null =>
-  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
-
-const INVALID_CURSOR = 'cursor is not valid; expected the cursor value returned by the previous page';
-
-function decodeCursor(cursor: string | null | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // Every key attribute of the table and its index is a string (lib/store/table.ts). Anything else
-    // would fail in the SDK's marshalling (e.g. a number past 2^53) before DynamoDB could refuse it.
-    if (
-      value &&
-      typeof value === 'object' &&
-      !Array.isArray(value) &&
-      Object.values(value).every((v) => typeof v === 'string')
-    )
-      return value as Record<string, string>;
-  } catch {
-    // fall through to the error below
-  }
-  throw new ConfigError(INVALID_CURSOR);
-}
-
 /**
- * A connection id is a key (`CONN#{id}`): one longer than any DLI id (255, lib/dli/schema.ts) can
- * only be a caller's mistake, and DynamoDB would refuse it as a key anyway.
+ * Every key attribute of the table and its index is a string (lib/store/table.ts). Anything else
+ * would fail in the SDK's marshalling (e.g. a number past 2^53) before DynamoDB could refuse it.
  */
-function assertConnectionId(id: string): void {
-  if (id.length === 0 || id.length > 255) {
-    throw new ConfigError(`connection id must be 1 to 255 characters (a DLI id is a UUID), got ${id.length}`);
-  }
-}
+const StartKey = z.record(z.string(), z.string());
+
+const ConnectionId = connectionId('connection id');
 
 /** One page of a Query, or all pages when `limit` is undefined. */
 async function queryPage(
@@ -67,7 +43,9 @@ async function queryPage(
   page: PageRequest,
 ): Promise<Page<Item>> {
   const items: Item[] = [];
-  let startKey = decodeCursor(page.cursor);
+  let startKey: Record<string, unknown> | undefined = page.cursor
+    ? decodeCursor(page.cursor, StartKey)
+    : undefined;
   let fromCaller = startKey !== undefined;
   do {
     const out = await store.doc
@@ -84,7 +62,7 @@ async function queryPage(
         // A cursor that decodes to JSON but not to a key of this query (hand-made, or from another
         // query) is the caller's mistake, not a server error: DynamoDB refuses it as a start key.
         if (fromCaller && err instanceof Error && err.name === 'ValidationException')
-          throw new ConfigError(INVALID_CURSOR);
+          throw new BadRequestError(INVALID_CURSOR);
         throw err;
       });
     fromCaller = false;
@@ -92,7 +70,7 @@ async function queryPage(
     items.push(...((out.Items ?? []) as Item[]));
     startKey = out.LastEvaluatedKey;
   } while (startKey && (page.limit === undefined || items.length < page.limit));
-  return { items, cursor: encodeCursor(startKey) };
+  return { items, cursor: startKey ? encodeCursor(startKey) : null };
 }
 
 const all = { limit: undefined, cursor: null } as const;
@@ -206,7 +184,7 @@ export async function loadTargetIndex(
       typeof version !== 'number' ||
       typeof status !== 'string'
     ) {
-      throw new Error(
+      throw new StoreError(
         `stored state item of ${target.region}/${target.projectId} is malformed (id ${String(id).slice(0, 64)})`,
       );
     }
@@ -294,7 +272,7 @@ export async function listConnections(
 
 /** One connection by id: its newest history version names its target, then the state item. */
 export async function getConnection(store: Store, connectionId: string): Promise<Connection | null> {
-  assertConnectionId(connectionId);
+  parseRequest(ConnectionId, connectionId);
   const newest = await listHistory(store, connectionId, { limit: 1, order: 'desc' });
   const h = newest.items[0];
   if (!h) return null;
@@ -336,7 +314,7 @@ export async function listHistory(
   connectionId: string,
   r: RangeRequest = {},
 ): Promise<Page<HistoryVersion>> {
-  assertConnectionId(connectionId);
+  parseRequest(ConnectionId, connectionId);
   const cond = rangeCondition('SK', 'V#', r);
   const page = await queryPage(
     store,

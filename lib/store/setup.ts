@@ -6,6 +6,7 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { StoreError } from '../errors.ts';
 import type { Store } from './client.ts';
 import { TTL_ATTRIBUTE, tableDefinition } from './table.ts';
 
@@ -48,5 +49,5 @@ async function waitActive(store: Store): Promise<void> {
     if (out.Table?.TableStatus === 'ACTIVE' && gsisReady) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`table ${store.tableName} did not become ACTIVE within 60 s`);
+  throw new StoreError(`table ${store.tableName} did not become ACTIVE within 60 s`);
 }

@@ -66,6 +66,3 @@ export const keys = {
   failedGsiSk: (region: string, projectId: string, connectionId: string) =>
     `${region}#${projectId}#${connectionId}`,
 };
-
-/** Key and bookkeeping attributes that are not part of the model objects. */
-export const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'entity', TTL_ATTRIBUTE] as const;

@@ -1,5 +1,6 @@
 /**
- * Persist step: writes the diff's changes in transactions, a few at once, and resolves conflicts
+ * Persist step: writes the diff's changes in transactions, one transaction at a time (each holds
+ * up to 99 actions, several connections; see below why never two at once), and resolves conflicts
  * with another writer by re-reading the connection and diffing again (the other writer's state
  * wins, ours is re-applied on top only if it still differs).
  */

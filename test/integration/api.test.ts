@@ -126,6 +126,22 @@ describe('query API', () => {
     expect((res.body as { error: string }).error).toContain(name);
   });
 
+  it('answers 400 for a status that is not one, naming the values (and the peerings route for FAILED)', async () => {
+    expect(await get('/connections', { status: 'bogus' })).toEqual({
+      status: 400,
+      body: { error: 'status must be one of ACTIVE, DELETED, UNKNOWN' },
+    });
+    expect(((await get('/connections', { status: 'failed' })).body as { error: string }).error).toContain(
+      'GET /peerings?status=FAILED',
+    );
+    expect((await get('/peerings', { status: 'DELETED' })).status).toBe(400);
+  });
+
+  it('accepts every connection id the sync can store (up to 255 characters), no longer', async () => {
+    expect((await get(`/connections/${'x'.repeat(255)}`)).status).toBe(404);
+    expect((await get(`/connections/${'x'.repeat(256)}`)).status).toBe(400);
+  });
+
   it('answers 404 for unknown routes and 405 for writes', async () => {
     expect((await get('/nope')).status).toBe(404);
     expect((await route(ctx, 'DELETE', '/connections', {})).status).toBe(405);

@@ -177,14 +177,44 @@ describe('dli-sync CLI (real process, emulator, DynamoDB Local)', () => {
     [['history'], {}, /history takes exactly one connection id/],
     [['events', '--from', 'yesterday'], {}, /--from must be an ISO-8601 time/],
     [['events', '--limit', '-3'], {}, /--limit|-3/],
-    [['events', '--bogus'], {}, /Unknown option '--bogus'/],
+    [['events', '--bogus'], {}, /^dli-sync: unknown option --bogus; see dli-sync --help$/],
+    [['events', '--limit', '-5'], {}, /^dli-sync: --limit must be a whole number from 1 to 10000$/],
+    [['events', '--limit'], {}, /^dli-sync: --limit needs a value; see dli-sync --help$/],
+    [['events', '--json=yes'], {}, /^dli-sync: --json takes no value; see dli-sync --help$/],
+    [['events', '--status', 'FAILED'], {}, /^dli-sync: events does not take --status; see dli-sync --help$/],
+    [
+      ['connections', '--status', 'bogus'],
+      {},
+      /^dli-sync: --status must be one of ACTIVE, DELETED, UNKNOWN$/,
+    ],
+    [
+      ['connections', '--status', 'FAILED'],
+      {},
+      /^dli-sync: --status must be one of ACTIVE, DELETED, UNKNOWN; FAILED is a peering status: dli-sync peerings --status FAILED .*lists those peerings$/,
+    ],
+    [
+      ['peerings', '--status', 'DELETED'],
+      {},
+      /^dli-sync: --status must be one of CREATING, ACTIVE, FAILED, UNKNOWN$/,
+    ],
+    [['history', 'x'.repeat(256)], {}, /^dli-sync: connection id must be 1 to 255 characters/],
   ])('bad usage %j with %j: exit 2, one clear line, nothing written', async (args, over, message) => {
     const res = await runCli(args, { ...h.env, ...over });
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(message);
-    expect(res.stderr.split('\n')[0]).toMatch(/^dli-sync: /);
+    expect(res.stderr.trimEnd()).toMatch(message);
+    // One line: no usage dump after it, no stack trace.
+    expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/^dli-sync: /);
     noStackTrace(res.stderr);
     expect(res.stdout).toBe('');
+  });
+
+  it('--help prints the usage on stdout, whatever else is on the line', async () => {
+    for (const args of [['--help'], ['events', '-h'], ['events', '--bogus', '--help']]) {
+      const res = await runCli(args, {});
+      expect(res).toMatchObject({ code: 0, stderr: '' });
+      expect(res.stdout).toMatch(/^usage: dli-sync <command>/);
+    }
   });
 
   it('names a missing table and how to create it', async () => {

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  loadCredentials,
-  loadStoreConfig,
-  loadSyncConfig,
-  parseEndpoint,
-  parseTargets,
-} from '../../lib/config.ts';
+import { loadCredentials, loadStoreConfig, loadSyncConfig, parseTargets } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
+import { parseEndpoint } from '../../lib/validate.ts';
 
 const base = {
   TABLE_NAME: 'dli-sync',
@@ -37,7 +32,8 @@ describe('configuration', () => {
     expect(parseEndpoint('http://localhost:1', 'X')).toBe('http://localhost:1');
     expect(() => parseEndpoint('http://10.0.0.1', 'X')).toThrow(/https/);
     expect(() => parseEndpoint('ftp://x', 'X')).toThrow(ConfigError);
-    expect(() => parseEndpoint('https://user:pw@x', 'X')).toThrow(/without credentials/);
+    expect(() => parseEndpoint('https://user:pw@x', 'X')).toThrow(/without credentials, path or query/);
+    expect(() => parseEndpoint('https://dli.example.com/v2', 'X')).toThrow(/bare origin/);
   });
 
   it('picks the credential mode from what is set', () => {

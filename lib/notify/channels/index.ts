@@ -20,6 +20,3 @@ export const DRIVERS: Readonly<Record<ChannelType, ChannelDriver>> = {
   googlechat,
   webhook,
 };
-
-/** Channels whose platform deduplicates a resent message by our key (DingTalk msgUuid, Idempotency-Key). */
-export const IDEMPOTENT_TYPES: ReadonlySet<ChannelType> = new Set(['dingtalk', 'webhook']);

@@ -99,7 +99,7 @@ describe('sweep', () => {
   it('refuses plain http to a non-loopback endpoint before sending anything', async () => {
     const remote = { ...target, endpoint: 'http://dli.cn-north-4.myhuaweicloud.com' };
     await expect(sweepTarget(remote, { credentials: aksk })).rejects.toThrow(ConfigError);
-    await expect(sweepTarget(remote, { credentials: aksk })).rejects.toThrow(/only https/);
+    await expect(sweepTarget(remote, { credentials: aksk })).rejects.toThrow(/must use https/);
   });
 });
 

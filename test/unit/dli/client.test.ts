@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { backoffMs } from '../../../lib/backoff.ts';
 import {
-  backoffMs,
   DEFAULT_RETRY,
   interpretResponse,
   listPath,

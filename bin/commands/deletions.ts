@@ -1,0 +1,58 @@
+/** `deletions [--json]` lists what the mass-deletion fuse holds; `deletions confirm <region:projectId>` applies it. */
+import { storeFor } from '../../lib/app.ts';
+import { type Env, loadLease, loadQueryTargets, loadStoreConfig } from '../../lib/config.ts';
+import { BadRequestError, ConfigError } from '../../lib/errors.ts';
+import { loadHeld } from '../../lib/store/held.ts';
+import { confirmDeletions } from '../../lib/sync/deletions.ts';
+import type { Io } from '../cli.ts';
+import type { Flags } from '../flags.ts';
+import { deletionsTable } from '../format.ts';
+
+export async function run(_command: string, args: string[], flags: Flags, env: Env, io: Io): Promise<number> {
+  const [sub, spec] = args;
+  const print = (value: unknown, text: () => string): void =>
+    io.out(flags.json ? JSON.stringify(value, null, 2) : text());
+  if (sub === undefined) {
+    const store = storeFor(loadStoreConfig(env));
+    const list: (Parameters<typeof deletionsTable>[0][number] & { agreeingSweeps: number })[] = [];
+    for (const t of loadQueryTargets(env)) {
+      for (const h of await loadHeld(store, t)) {
+        list.push({
+          region: h.region,
+          projectId: h.projectId,
+          connectionId: h.connectionId,
+          connectionName: h.connectionName,
+          heldAt: h.heldAt,
+          runId: h.runId,
+          agreeingSweeps: h.agreeingSweeps,
+        });
+      }
+    }
+    print(list, () => (list.length === 0 ? 'no held deletions' : deletionsTable(list)));
+    return 0;
+  }
+  if (sub !== 'confirm' || spec === undefined) {
+    throw new BadRequestError(
+      'expected "deletions" or "deletions confirm <region:projectId>", e.g. deletions confirm cn-north-4:0a1b2c',
+    );
+  }
+  const targets = loadQueryTargets(env);
+  const target = targets.find((t) => `${t.region}:${t.projectId}` === spec);
+  if (!target) {
+    throw new ConfigError(
+      `target "${spec.slice(0, 80)}" is not configured; expected one of DLI_TARGETS: ${targets.map((t) => `${t.region}:${t.projectId}`).join(', ')}`,
+    );
+  }
+  const store = storeFor(loadStoreConfig(env));
+  const lease = loadLease(env);
+  const result = await confirmDeletions(store, target, {
+    durationMs: lease.leaseDurationMs,
+    periodMs: lease.leaseHeartbeatMs,
+  });
+  print(
+    { region: target.region, projectId: target.projectId, ...result },
+    () =>
+      `${target.region}/${target.projectId}: ${result.deleted} connection(s) deleted, ${result.events} event(s), ${result.released} held deletion(s) released`,
+  );
+  return 0;
+}

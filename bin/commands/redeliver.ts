@@ -1,0 +1,46 @@
+/** `dli-sync redeliver`: resend events to the chat channels. */
+import { storeFor } from '../../lib/app.ts';
+import { type Env, loadStoreConfig } from '../../lib/config.ts';
+import { BadRequestError, ConfigError } from '../../lib/errors.ts';
+import { channelSource, loadNotifyOptions } from '../../lib/notify/config.ts';
+import { redeliver } from '../../lib/notify/deliver.ts';
+import { loadChannels } from '../../lib/notify/ssm.ts';
+import type { Io } from '../cli.ts';
+import type { Flags } from '../flags.ts';
+import { printer } from './print.ts';
+
+export async function run(
+  _command: string,
+  _args: string[],
+  flags: Flags,
+  env: Env,
+  io: Io,
+): Promise<number> {
+  if (Boolean(flags.event) === flags.failed) {
+    throw new BadRequestError('redeliver needs exactly one of --event ID or --failed');
+  }
+  const store = storeFor(loadStoreConfig(env));
+  const channels = await loadChannels(channelSource(env));
+  if (channels.length === 0)
+    throw new ConfigError('no chat channels configured; set NOTIFY_CHANNELS or NOTIFY_CHANNELS_PARAMETER');
+  const report = await redeliver(
+    store,
+    channels,
+    flags.event ? { eventId: flags.event } : { failed: true, from: flags.from, to: flags.to },
+    // Delivery logs go to stderr so that stdout stays the report (JSON with --json).
+    { options: loadNotifyOptions(env), log: (entry) => io.err(JSON.stringify(entry)) },
+  );
+  printer(io, flags)(report, () =>
+    report.events.length === 0
+      ? 'no undelivered events'
+      : report.events.map((e) => `${e.eventId}: ${e.state}${describeChannels(e.channels)}`).join('\n'),
+  );
+  return report.events.every((e) => e.state === 'delivered') ? 0 : 1;
+}
+
+function describeChannels(channels: Record<string, { status: string; reason?: string }>): string {
+  const parts = Object.entries(channels).map(
+    ([name, c]) => `${name} ${c.status}${c.reason ? ` (${c.reason})` : ''}`,
+  );
+  return parts.length ? ` — ${parts.join(', ')}` : '';
+}

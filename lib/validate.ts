@@ -1,0 +1,218 @@
+/**
+ * Every input rule, written once: configuration (lib/config.ts, lib/notify/config.ts), the HTTP API's
+ * parameters (lib/api/params.ts), the CLI's flags (bin/flags.ts) and the store's own guards all use
+ * these. Each message is one line naming what is wrong and what is expected, and never quotes a value
+ * that could be a secret (URLs, parameter values).
+ *
+ * `name` arguments are what the caller calls the input: `DLI_ENDPOINT`, `--limit`, `limit`.
+ */
+import { z } from 'zod';
+import { BadRequestError, ConfigError } from './errors.ts';
+
+// ---- Huawei Cloud identifiers ----
+
+/**
+ * Huawei region ids: `cn-north-4`, `ap-southeast-1`, `eu-west-101`, `cn-southwest-2`, `la-north-2`:
+ * words, then a number. Every region of the official Go SDK's DLI region list has this shape.
+ */
+export const REGION = /^[a-z]{2,}(-[a-z]+)+-\d{1,3}$/;
+export const REGION_EXPECTED = 'a Huawei Cloud region id such as cn-north-4';
+/** Project ids are 32 hex characters on Huawei Cloud; test setups use shorter names. */
+export const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const regionSchema = (name: string) =>
+  z.string().regex(REGION, { message: `${name} must be ${REGION_EXPECTED}` });
+export const projectIdSchema = (name: string) =>
+  z.string().regex(PROJECT_ID, { message: `${name} must be a project id (1-64 of A-Z a-z 0-9 _ -)` });
+
+/** Regions served from the `.eu` sovereign domain instead of `myhuaweicloud.com` (the
+ * official SDKs' region lists, e.g. huaweicloud-sdk-go-v3 services/dli/v1/region/region.go). */
+const EU_DOMAIN_REGIONS = new Set(['eu-west-101']);
+
+/** `https://{service}.{region}.myhuaweicloud.com`, `.eu` for eu-west-101: the one default endpoint rule. */
+export function defaultEndpoint(service: 'dli' | 'iam', region: string): string {
+  if (!REGION.test(region)) throw new ConfigError(`region must be ${REGION_EXPECTED}`);
+  const domain = EU_DOMAIN_REGIONS.has(region) ? 'myhuaweicloud.eu' : 'myhuaweicloud.com';
+  return `https://${service}.${region}.${domain}`;
+}
+
+// ---- endpoints ----
+
+/** 127.0.0.0/8, localhost and [::1] (as URL parses them): the only hosts we talk plain http to. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** A URL that may carry credentials (AK/SK headers, webhook tokens): https, or http to loopback. */
+export function secureUrlProblem(url: URL): string | null {
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return null;
+  return 'must use https (plain http only to a loopback address: 127.0.0.0/8, localhost or [::1])';
+}
+
+/**
+ * An API endpoint (DLI_ENDPOINT, the IAM endpoint, a target's endpoint) → its origin. Credentials
+ * travel in headers, so anything but https is refused unless it stays on this machine. Only an
+ * origin: the client builds every path itself, so a path here would be silently ignored. The value
+ * is never quoted (an operator may paste a URL with a password in it).
+ */
+export function parseEndpoint(value: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      `${name} is not an absolute URL; expected e.g. https://dli.cn-north-4.myhuaweicloud.com`,
+    );
+  }
+  const insecure = secureUrlProblem(url);
+  if (insecure) throw new ConfigError(`${name} ${insecure}`);
+  if (
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    (url.pathname !== '/' && url.pathname !== '')
+  ) {
+    throw new ConfigError(
+      `${name} must be a bare origin such as https://dli.cn-north-4.myhuaweicloud.com, without credentials, path or query`,
+    );
+  }
+  return url.origin;
+}
+
+// ---- times and numbers ----
+
+const ISO_SHAPE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** An ISO-8601 date or instant → the canonical UTC instant (what sort keys hold). */
+export const isoInstant = (name: string) =>
+  z
+    .string()
+    .refine((s) => ISO_SHAPE.test(s) && !Number.isNaN(Date.parse(s)), {
+      message: `${name} must be an ISO-8601 time, e.g. 2026-11-28T10:00:00Z`,
+    })
+    .transform((s) => new Date(s).toISOString());
+
+/** A whole number from `min` to `max` given as text (a flag, a parameter, a variable). */
+export const wholeNumber = (name: string, min: number, max: number) => {
+  const message = `${name} must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,15}$/, { message })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { message });
+};
+
+/** A page size or count limit: a whole number from 1 to `max`. */
+export const positiveLimit = (name: string, max: number) => wholeNumber(name, 1, max);
+
+// ---- statuses ----
+
+/**
+ * Status values as normalized (upper-cased; `UNKNOWN` when the API sent none): connections are ACTIVE
+ * or DELETED, queue and pool peerings CREATING, ACTIVE or FAILED (the official SDKs'
+ * EnhancedConnection and EnhancedConnectionResource models).
+ */
+export const CONNECTION_STATUSES = ['ACTIVE', 'DELETED', 'UNKNOWN'] as const;
+export const PEERING_STATUSES = ['CREATING', 'ACTIVE', 'FAILED', 'UNKNOWN'] as const;
+
+/** Case-insensitive, like the API (`Active` = `ACTIVE`); a peering status given for connections says where to look. */
+export const connectionStatus = (name: string) =>
+  z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .superRefine((s, ctx) => {
+      if ((CONNECTION_STATUSES as readonly string[]).includes(s)) return;
+      const hint = (PEERING_STATUSES as readonly string[]).includes(s)
+        ? `; ${s} is a peering status: dli-sync peerings --status ${s} (or GET /peerings?status=${s}) lists those peerings`
+        : '';
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be one of ${CONNECTION_STATUSES.join(', ')}${hint}`,
+      });
+    })
+    .pipe(z.enum(CONNECTION_STATUSES));
+
+export const peeringStatus = (name: string) =>
+  z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(PEERING_STATUSES, { message: `${name} must be one of ${PEERING_STATUSES.join(', ')}` }));
+
+// ---- ids and names ----
+
+/**
+ * A connection id is a DynamoDB key (`CONN#{id}`). The sync stores any id DLI sends up to 255
+ * characters (lib/dli/schema.ts quarantines longer ones: past that it cannot be a UUID and the key
+ * could exceed DynamoDB's limit), so every reader accepts exactly that: a shorter limit would make
+ * stored connections unreachable, a longer one would only pass DynamoDB a key it refuses.
+ */
+export const MAX_ID_LENGTH = 255;
+export const connectionId = (name: string) =>
+  z
+    .string()
+    .min(1, { message: `${name} must be 1 to ${MAX_ID_LENGTH} characters (a DLI id is a UUID)` })
+    .max(MAX_ID_LENGTH, { message: `${name} must be 1 to ${MAX_ID_LENGTH} characters (a DLI id is a UUID)` });
+
+/** Event ids as lib/sync/diff.ts makes them (`evt_` + hash). */
+export const eventId = (name: string) =>
+  z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: `${name} must be an event id such as evt_…` });
+
+/**
+ * An SSM parameter name: a path. The leading slash keeps the IAM resource ARN
+ * (…:parameter/dli-sync/…) the one serverless.yml grants; SSM allows 2,048 characters.
+ */
+export const SSM_PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,2047}$/;
+
+/** The parameter an environment variable names; null when unset. */
+export function ssmParameterName(value: string | undefined, variable: string): string | null {
+  const name = value?.trim();
+  if (!name) return null;
+  if (!SSM_PARAMETER_NAME.test(name)) {
+    throw new ConfigError(
+      `${variable} is not an SSM parameter name; expected a path such as /dli-sync/prod/targets`,
+    );
+  }
+  return name;
+}
+
+// ---- cursors ----
+
+export const INVALID_CURSOR = 'cursor is not valid; expected the cursor value returned by the previous page';
+/** Longer than any cursor we hand out (a DynamoDB key of at most ~2 KB, base64url-encoded, wrapped once). */
+const MAX_CURSOR_CHARS = 4096;
+
+export const cursorParam = z.string().max(MAX_CURSOR_CHARS, { message: 'cursor is too long' });
+
+/** The one cursor codec: JSON in base64url. Opaque to callers; never trusted when it comes back. */
+export const encodeCursor = (value: unknown): string =>
+  Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** A cursor a caller passed back, checked against what the issuer put in; anything else is a 400. */
+export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
+  if (cursor.length > MAX_CURSOR_CHARS) throw new BadRequestError(INVALID_CURSOR);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new BadRequestError(INVALID_CURSOR);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new BadRequestError(INVALID_CURSOR);
+  return parsed.data;
+}
+
+// ---- reporting ----
+
+/** A zod failure as one line: the first issue's message (ours always name the input). */
+export function firstIssue(err: z.ZodError, fallback = 'invalid value'): string {
+  return err.issues[0]?.message ?? fallback;
+}
+
+/** `schema.parse` whose failure is a BadRequestError (a caller's request) with one line. */
+export function parseRequest<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new BadRequestError(firstIssue(r.error));
+  return r.data;
+}
