@@ -13,22 +13,24 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type Env, loadParameterSources, parseTargets } from './config.ts';
 import { ConfigError } from './errors.ts';
+import { checkParameterType, type ParameterKind } from './ssm-type.ts';
 
 export interface ParameterReader {
-  /** The decrypted value of one parameter. */
-  read(name: string): Promise<string>;
+  /** The decrypted value of one parameter; refused unless its type fits `kind` (lib/ssm-type.ts). */
+  read(name: string, kind?: ParameterKind): Promise<string>;
 }
 
 /** GetParameter with decryption; the client is made on first use so tests without SSM never build one. */
 export function ssmReader(client?: Pick<SSMClient, 'send'>): ParameterReader {
   let ssm = client;
   return {
-    async read(name) {
+    async read(name, kind) {
       ssm ??= new SSMClient({ maxAttempts: 5 });
       const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
       const value = out.Parameter?.Value;
       if (value === undefined)
         throw Object.assign(new Error('parameter has no value'), { name: 'EmptyValue' });
+      checkParameterType(name, out.Parameter?.Type, kind);
       return value;
     },
   };
@@ -48,11 +50,12 @@ export class ParameterCache {
   ) {}
 
   /** The cached value while younger than `maxAgeMs`, else a fresh read. */
-  get(name: string, variable: string, maxAgeMs: number): Promise<string> {
+  get(name: string, variable: string, maxAgeMs: number, kind: ParameterKind = 'secret'): Promise<string> {
     const hit = this.#entries.get(name);
     if (hit && this.now() - hit.readAt < maxAgeMs) return hit.value;
-    const value = this.reader.read(name).catch((err: unknown) => {
+    const value = this.reader.read(name, kind).catch((err: unknown) => {
       this.#entries.delete(name);
+      if (err instanceof ConfigError) throw err;
       const kind = err instanceof Error ? err.name : 'Error';
       throw new ConfigError(
         `${variable} ${name} could not be read (${kind}); expected a parameter this function may read and decrypt`,
@@ -100,7 +103,7 @@ export async function resolveEnv(env: Env, cache: ParameterCache): Promise<Env> 
       ? cache.get(sources.credentials, 'HUAWEICLOUD_CREDENTIALS_PARAMETER', sources.credentialsMaxAgeMs)
       : undefined,
     sources.targets
-      ? cache.get(sources.targets, 'DLI_TARGETS_PARAMETER', sources.targetsMaxAgeMs)
+      ? cache.get(sources.targets, 'DLI_TARGETS_PARAMETER', sources.targetsMaxAgeMs, 'plain')
       : undefined,
   ]);
   const out: Env = { ...env };

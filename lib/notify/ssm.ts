@@ -4,6 +4,7 @@
  */
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigError } from '../errors.ts';
+import { checkParameterType } from '../ssm-type.ts';
 import { type ChannelConfig, type ChannelSource, parseChannels } from './config.ts';
 
 export async function loadChannels(
@@ -11,15 +12,15 @@ export async function loadChannels(
   client: Pick<SSMClient, 'send'> = new SSMClient({}),
 ): Promise<ChannelConfig[]> {
   if (!source.parameter) return parseChannels(source.json, 'NOTIFY_CHANNELS');
-  let value: string | undefined;
+  let out: { Parameter?: { Value?: string; Type?: string } | undefined };
   try {
-    const out = await client.send(new GetParameterCommand({ Name: source.parameter, WithDecryption: true }));
-    value = out.Parameter?.Value;
+    out = await client.send(new GetParameterCommand({ Name: source.parameter, WithDecryption: true }));
   } catch (err) {
     const name = err instanceof Error ? err.name : 'Error';
     throw new ConfigError(
       `NOTIFY_CHANNELS_PARAMETER ${source.parameter} could not be read (${name}); expected a SecureString the notifier may read and decrypt`,
     );
   }
-  return parseChannels(value, `SSM parameter ${source.parameter}`);
+  checkParameterType(source.parameter, out.Parameter?.Type);
+  return parseChannels(out.Parameter?.Value, `SSM parameter ${source.parameter}`);
 }
