@@ -3,6 +3,7 @@
  * people, --json for scripts. Exit codes: 0 ok, 1 a sync did not complete or an operation failed,
  * 2 bad usage or configuration (nothing written).
  */
+
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { route } from '../lib/api/routes.ts';
@@ -27,6 +28,7 @@ import {
   runLine,
   runsTable,
 } from './format.ts';
+import { terminalText } from './terminal.ts';
 
 const USAGE = `usage: dli-sync <command> [options]
   setup                          create the DynamoDB table (idempotent)
@@ -126,10 +128,10 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
     return await run(command, positionals, flags.data, env, io);
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.err(`dli-sync: ${err.message}`);
+      io.err(`dli-sync: ${terminalText(err.message)}`);
       return 2;
     }
-    io.err(`dli-sync: ${friendly(err, env)}`);
+    io.err(`dli-sync: ${terminalText(friendly(err, env))}`);
     return 1;
   }
 }

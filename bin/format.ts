@@ -1,8 +1,9 @@
 /** Human-readable tables for the CLI and the demo. JSON output bypasses this entirely. */
 import type { ChangeEvent, Connection, HistoryVersion, RunRecord } from '../lib/model.ts';
+import { terminalText } from './terminal.ts';
 
 export function table(headers: string[], rows: (string | number | null)[][]): string {
-  const cells = rows.map((r) => r.map((c) => (c === null ? '-' : String(c)).replace(/[\r\n\t]/g, ' ')));
+  const cells = rows.map((r) => r.map((c) => terminalText(c === null ? '-' : String(c))));
   const widths = headers.map((h, i) =>
     Math.min(48, Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length))),
   );
@@ -88,7 +89,7 @@ export function runLine(r: RunRecord): string {
   const ms = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
   const base = `${r.region}/${r.projectId}: ${r.outcome} in ${ms} ms, ${r.pages} page(s), ${r.seen} seen, ${r.created} new, ${r.changed} changed, ${r.deleted} deleted, ${r.unchanged} unchanged, ${r.events} event(s), ${Math.round(r.writeUnits * 10) / 10} WCU`;
   const quarantine = r.quarantined.length ? `, ${r.quarantined.length} record(s) quarantined` : '';
-  return `${base}${quarantine}${r.error ? ` — ${r.error}` : ''}`;
+  return terminalText(`${base}${quarantine}${r.error ? ` — ${r.error}` : ''}`);
 }
 
 /**
