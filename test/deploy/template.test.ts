@@ -393,7 +393,7 @@ describe('[deploy] IAM: one role per function, least privilege', () => {
   it('SSM: GetParameter on each function’s own parameters; kms:Decrypt only via SSM for those', () => {
     const expected: Record<string, string[]> = {
       SyncRole: ['/dli-sync/dev/targets', '/dli-sync/dev/huawei-credentials'],
-      SyncWorkerRole: ['/dli-sync/dev/huawei-credentials'],
+      SyncWorkerRole: ['/dli-sync/dev/targets', '/dli-sync/dev/huawei-credentials'],
       NotifyRole: ['/dli-sync/dev/notify-channels'],
       ApiRole: ['/dli-sync/dev/targets'],
     };
