@@ -11,7 +11,7 @@ export async function loadChannels(
   source: ChannelSource,
   client: Pick<SSMClient, 'send'> = new SSMClient({}),
 ): Promise<ChannelConfig[]> {
-  if (!source.parameter) return parseChannels(source.json, 'NOTIFY_CHANNELS');
+  if (!source.parameter) return parseChannels(source.json, 'NOTIFY_CHANNELS', source);
   let out: { Parameter?: { Value?: string; Type?: string } | undefined };
   try {
     out = await client.send(new GetParameterCommand({ Name: source.parameter, WithDecryption: true }));
@@ -22,5 +22,5 @@ export async function loadChannels(
     );
   }
   checkParameterType(source.parameter, out.Parameter?.Type);
-  return parseChannels(out.Parameter?.Value, `SSM parameter ${source.parameter}`);
+  return parseChannels(out.Parameter?.Value, `SSM parameter ${source.parameter}`, source);
 }

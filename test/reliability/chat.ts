@@ -35,6 +35,8 @@ export function notifyDeps(logs: Record<string, unknown>[]): DeliverDeps {
     // Flap suppression deliberately posts nothing for a flapping peering: off, so every event counts.
     options: {
       ...DEFAULT_OPTIONS,
+      // The sink is on loopback: local development's setting.
+      allowPrivateHosts: true,
       flap: null,
       retry: { ...DEFAULT_OPTIONS.retry, maxAttempts: 2, baseDelayMs: 1 },
     },
