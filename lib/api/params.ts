@@ -63,6 +63,8 @@ export const SnapshotParams = TargetParams.extend({
   includeDeleted: z
     .enum(['true', 'false'], { message: 'includeDeleted must be true or false' })
     .default('false'),
+  // One target per call (lib/api/scope.ts snapshotPage): the next target's position.
+  cursor: cursorParam,
 }).strict();
 
 export const ConnectionIdParam = z

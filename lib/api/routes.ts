@@ -26,6 +26,7 @@ import {
   SnapshotParams,
   type TargetParams,
 } from './params.ts';
+import { inTargets, snapshotPage } from './scope.ts';
 
 export interface ApiResponse {
   status: number;
@@ -127,10 +128,13 @@ export async function route(
         if (!idCheck.success) throw new BadRequest(describeIssue(idCheck.error));
         if (tail === undefined) {
           const c = await getConnection(ctx.store, id);
-          return c ? ok(c) : { status: 404, body: { error: `connection ${id} not found` } };
+          // Outside the configured targets is the same answer as absent: no existence oracle.
+          return c && inTargets(ctx.targets, c) ? ok(c) : connectionNotFound(id);
         }
         if (tail === 'history') {
           const q = parse(HistoryParams, query);
+          const c = await getConnection(ctx.store, id);
+          if (!c || !inTargets(ctx.targets, c)) return connectionNotFound(id);
           return ok(await listHistory(ctx.store, id, { ...q, cursor: q.cursor ?? null }));
         }
         return notFound(path);
@@ -166,7 +170,8 @@ export async function route(
       case 'events': {
         if (id !== undefined) return notFound(path);
         const q = parse(EventsParams, query);
-        return ok(await listEvents(ctx.store, { ...q, cursor: q.cursor ?? null }));
+        const page = await listEvents(ctx.store, { ...q, cursor: q.cursor ?? null });
+        return ok({ ...page, items: page.items.filter((e) => inTargets(ctx.targets, e)) });
       }
       case 'runs': {
         if (id !== undefined) return notFound(path);
@@ -180,12 +185,18 @@ export async function route(
       case 'snapshot': {
         if (id !== undefined) return notFound(path);
         const q = parse(SnapshotParams, query);
-        const items = [];
-        for (const t of pickTargets(ctx, q))
-          items.push(
-            ...(await snapshotAt(ctx.store, t, q.at, { includeDeleted: q.includeDeleted === 'true' })),
+        // Bounded work: one target per call, the cursor names the next one.
+        const targets = pickTargets(ctx, q);
+        const page = snapshotPage(q.cursor, targets.length);
+        if (!page)
+          throw new BadRequest(
+            'cursor is not valid; expected the cursor value returned by the previous page',
           );
-        return ok({ at: q.at, items, cursor: null });
+        const t = targets[page.index];
+        const items = t
+          ? await snapshotAt(ctx.store, t, q.at, { includeDeleted: q.includeDeleted === 'true' })
+          : [];
+        return ok({ at: q.at, items, cursor: page.next });
       }
       default:
         return notFound(path);
@@ -197,6 +208,11 @@ export async function route(
     throw err;
   }
 }
+
+const connectionNotFound = (id: string): ApiResponse => ({
+  status: 404,
+  body: { error: `connection ${id} not found` },
+});
 
 const notFound = (path: string): ApiResponse => ({
   status: 404,
