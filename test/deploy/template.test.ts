@@ -472,13 +472,13 @@ describe('[deploy] security controls (scripts/check-template.ts, run by npm run 
       [
         'no throttling',
         (t) => {
-          (t.Resources.HttpApiStage?.Properties as Record<string, unknown>).DefaultRouteSettings = {};
+          (t.Resources.HttpApiStage as Resource).Properties.DefaultRouteSettings = {};
         },
         /no throttling/,
       ],
       [
         'no access log',
-        (t) => delete (t.Resources.HttpApiStage?.Properties as Record<string, unknown>).AccessLogSettings,
+        (t) => delete (t.Resources.HttpApiStage as Resource).Properties.AccessLogSettings,
         /no access log/,
       ],
       [
@@ -501,7 +501,7 @@ describe('[deploy] security controls (scripts/check-template.ts, run by npm run 
         'worker without targets',
         (t) => {
           const v = (
-            t.Resources.SyncWorkerLambdaFunction?.Properties?.Environment as {
+            (t.Resources.SyncWorkerLambdaFunction as Resource).Properties.Environment as {
               Variables: Record<string, unknown>;
             }
           ).Variables;
