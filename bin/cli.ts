@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import type { Env } from '../lib/config.ts';
 import { BadRequestError, ConfigError, describeError } from '../lib/errors.ts';
 import type { Flags } from './flags.ts';
+import { terminalText } from './terminal.ts';
 
 export const USAGE = `usage: dli-sync <command> [options]
   setup                          create the DynamoDB table (idempotent)
@@ -166,10 +167,10 @@ export async function main(argv: string[], env: Env, io: Io): Promise<number> {
     return await (await command.load()).run(name, args, flags, env, io);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof BadRequestError) {
-      io.err(`dli-sync: ${err.message}`);
+      io.err(`dli-sync: ${terminalText(err.message)}`);
       return 2;
     }
-    io.err(`dli-sync: ${friendly(err, env)}`);
+    io.err(`dli-sync: ${terminalText(friendly(err, env))}`);
     return 1;
   }
 }

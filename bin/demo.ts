@@ -62,12 +62,15 @@ async function main(): Promise<void> {
         { name: 'team-slack', type: 'slack', url: sink.url('/slack') },
         { name: 'ops-webhook', type: 'webhook', url: sink.url('/hook'), secret: 'demo-webhook-secret' },
       ]),
+      'NOTIFY_CHANNELS',
+      // The sink is on loopback: local development's NOTIFY_ALLOW_PRIVATE_HOSTS=true.
+      { allowPrivateHosts: true },
     );
     const handler = createStreamHandler({
       store,
       channels,
       // The demo prints what reached the sink instead of the notifier's JSON log lines.
-      deps: { options: loadNotifyOptions({}), log: () => {} },
+      deps: { options: loadNotifyOptions({ NOTIFY_ALLOW_PRIVATE_HOSTS: 'true' }), log: () => {} },
     });
     const poller = startStreamPoller({ store, handler, intervalMs: 100, log: () => {} });
     stopPoller = () => poller.stop();

@@ -1,9 +1,10 @@
 /** Human-readable tables for the CLI and the demo. JSON output bypasses this entirely. */
 import type { ChangeEvent, Connection, HistoryVersion, Peering, RunRecord } from '../lib/model.ts';
 import { keyedPeerings, peeringLabel } from '../lib/sync/peering-key.ts';
+import { terminalText } from './terminal.ts';
 
 export function table(headers: string[], rows: (string | number | null)[][]): string {
-  const cells = rows.map((r) => r.map((c) => (c === null ? '-' : String(c)).replace(/[\r\n\t]/g, ' ')));
+  const cells = rows.map((r) => r.map((c) => terminalText(c === null ? '-' : String(c))));
   const widths = headers.map((h, i) =>
     Math.min(48, Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length))),
   );
@@ -140,7 +141,7 @@ export function runLine(r: RunRecord): string {
   const quarantine = r.quarantined.length ? `, ${r.quarantined.length} record(s) quarantined` : '';
   // A DLI error's message already names its request id; the record keeps it apart for scripts.
   const id = r.requestId && !r.error?.includes(r.requestId) ? ` (request id ${r.requestId})` : '';
-  const line = `${base}${quarantine}${r.error ? ` — ${r.error}` : ''}${id}`;
+  const line = terminalText(`${base}${quarantine}${r.error ? ` — ${r.error}` : ''}${id}`);
   return r.heldDeletions > 0 ? `${line}\n${heldLine(r)}` : line;
 }
 

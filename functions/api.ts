@@ -5,6 +5,7 @@
  */
 
 import { route } from '../lib/api/routes.ts';
+import { withSignedCursors } from '../lib/api/scope.ts';
 import { storeFor } from '../lib/app.ts';
 import { loadQueryTargets, loadStoreConfig } from '../lib/config.ts';
 import { describeError } from '../lib/errors.ts';
@@ -35,12 +36,30 @@ export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
     ctx = { store: ctx?.store ?? storeFor(loadStoreConfig(env)), targets: loadQueryTargets(env) };
     const method = event.requestContext?.http?.method ?? 'GET';
     const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
-    const res = await route(ctx, method, path, event.queryStringParameters ?? {});
+    const key = await cursorKey(env, params);
+    const c = ctx;
+    const res = await withSignedCursors(key, event.queryStringParameters ?? {}, (q) =>
+      route(c, method, path, q),
+    );
     return json(res.status, res.body);
   } catch (err) {
     logger.error('api request failed', { error: describeError(err) });
     return json(500, { error: 'internal error; see the function log' });
   }
+}
+
+/** The cursor signing key: a SecureString (API_CURSOR_KEY_PARAMETER) when deployed, or API_CURSOR_KEY. */
+async function cursorKey(
+  env: Record<string, string | undefined>,
+  cache: ParameterCache,
+): Promise<string | null> {
+  const name = env.API_CURSOR_KEY_PARAMETER?.trim();
+  const key = name
+    ? await cache.get(name, 'API_CURSOR_KEY_PARAMETER', 15 * 60_000)
+    : env.API_CURSOR_KEY || null;
+  if (key !== null && key.length < 32)
+    throw new Error('the cursor key is shorter than 32 characters; expected e.g. openssl rand -base64 32');
+  return key;
 }
 
 const json = (statusCode: number, body: unknown): HttpApiResult => ({

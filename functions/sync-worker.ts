@@ -7,7 +7,9 @@
  * - an exception (the run record could not be written, the store is down) is retried, and after
  *   the queue's maxReceiveCount lands in the DLQ, whose depth is alarmed;
  * - a body that is not our message is retried too, so it ends in the DLQ where someone sees it;
- * - a message older than one schedule interval is dropped: the next tick's message supersedes it.
+ * - a message older than one schedule interval is dropped: the next tick's message supersedes it;
+ * - a message naming a target outside the configured ones (DLI_TARGETS_PARAMETER) is refused:
+ *   logged, metered (RejectedFanoutMessages), not swept and not retried.
  */
 import { storeFor } from '../lib/app.ts';
 import { loadSyncConfig } from '../lib/config.ts';
@@ -15,7 +17,7 @@ import { describeError } from '../lib/errors.ts';
 import { createTelemetry, METRIC, MetricUnit, recordRun, type Telemetry } from '../lib/log.ts';
 import { ParameterCache, resolveEnv, ssmReader } from '../lib/secrets.ts';
 import type { Store } from '../lib/store/client.ts';
-import { isExpired, parseFanoutMessage } from '../lib/sync/fanout.ts';
+import { configuredTarget, isExpired, parseFanoutMessage } from '../lib/sync/fanout.ts';
 import { syncTarget } from '../lib/sync/run.ts';
 
 interface SqsEvent {
@@ -36,8 +38,9 @@ export async function handler(event: SqsEvent): Promise<SqsBatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
   try {
     params ??= new ParameterCache(ssmReader());
-    // Only the credentials parameter is set for the worker: its targets come in the messages.
+    // The worker reads the targets too: a message may only pick one of them.
     const env = await resolveEnv(process.env, params);
+    const config = loadSyncConfig(env);
     for (const record of event.Records ?? []) {
       const id = typeof record.messageId === 'string' ? record.messageId : '';
       const message = typeof record.body === 'string' ? parseFanoutMessage(record.body) : null;
@@ -55,12 +58,17 @@ export async function handler(event: SqsEvent): Promise<SqsBatchResponse> {
         t.metrics.addMetric(METRIC.expiredMessages, MetricUnit.Count, 1);
         continue;
       }
+      const only = configuredTarget(message, config.targets);
+      if (!only) {
+        t.logger.error('fan-out message names a target that is not configured; refused, nothing swept', {
+          target: target.slice(0, 130),
+          messageId: id,
+        });
+        t.metrics.addMetric(METRIC.rejectedMessages, MetricUnit.Count, 1);
+        continue;
+      }
       try {
-        // The message's target goes through the same validation as DLI_TARGETS (region, project id).
-        const config = loadSyncConfig({ ...env, DLI_TARGETS: target });
         if (cached?.table !== config.tableName) cached = { table: config.tableName, store: storeFor(config) };
-        const [only] = config.targets;
-        if (!only) throw new Error('no target in the message');
         recordRun(t, await syncTarget(config, only, { store: cached.store }));
       } catch (err) {
         t.logger.error('fan-out sweep failed; message will be retried', {

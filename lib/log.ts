@@ -26,6 +26,8 @@ export const METRIC = {
   staleTargets: 'StaleTargets',
   oldestSweepAgeSeconds: 'OldestSweepAgeSeconds',
   expiredMessages: 'ExpiredFanoutMessages',
+  /** Fan-out messages naming a target outside the configured ones: refused, nothing swept. */
+  rejectedMessages: 'RejectedFanoutMessages',
 } as const;
 
 export interface Telemetry {

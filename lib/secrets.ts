@@ -13,10 +13,11 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type Env, loadParameterSources, parseTargets } from './config.ts';
 import { ConfigError, DliSyncError } from './errors.ts';
+import { checkParameterType, type ParameterKind } from './ssm-type.ts';
 
 export interface ParameterReader {
-  /** The decrypted value of one parameter. */
-  read(name: string): Promise<string>;
+  /** The decrypted value of one parameter; refused unless its type fits `kind` (lib/ssm-type.ts). */
+  read(name: string, kind?: ParameterKind): Promise<string>;
 }
 
 /** The parameter exists but holds no value (SSM's answer had none). */
@@ -31,11 +32,12 @@ class EmptyParameterError extends DliSyncError {
 export function ssmReader(client?: Pick<SSMClient, 'send'>): ParameterReader {
   let ssm = client;
   return {
-    async read(name) {
+    async read(name, kind) {
       ssm ??= new SSMClient({ maxAttempts: 5 });
       const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
       const value = out.Parameter?.Value;
       if (value === undefined) throw new EmptyParameterError('parameter has no value');
+      checkParameterType(name, out.Parameter?.Type, kind);
       return value;
     },
   };
@@ -46,6 +48,8 @@ export function ssmReader(client?: Pick<SSMClient, 'send'>): ParameterReader {
  * say what failed), never the SDK's message, which can echo input.
  */
 export function unreadable(variable: string, name: string, err: unknown, expected: string): ConfigError {
+  // A refused parameter type already says what is wrong, in one line naming the parameter.
+  if (err instanceof ConfigError) return err;
   const kind = err instanceof Error ? err.name : 'Error';
   return new ConfigError(`${variable} ${name} could not be read (${kind}); expected ${expected}`);
 }
@@ -64,10 +68,10 @@ export class ParameterCache {
   ) {}
 
   /** The cached value while younger than `maxAgeMs`, else a fresh read. */
-  get(name: string, variable: string, maxAgeMs: number): Promise<string> {
+  get(name: string, variable: string, maxAgeMs: number, kind: ParameterKind = 'secret'): Promise<string> {
     const hit = this.#entries.get(name);
     if (hit && this.now() - hit.readAt < maxAgeMs) return hit.value;
-    const value = this.reader.read(name).catch((err: unknown) => {
+    const value = this.reader.read(name, kind).catch((err: unknown) => {
       this.#entries.delete(name);
       throw unreadable(variable, name, err, 'a parameter this function may read and decrypt');
     });
@@ -113,7 +117,7 @@ export async function resolveEnv(env: Env, cache: ParameterCache): Promise<Env> 
       ? cache.get(sources.credentials, 'HUAWEICLOUD_CREDENTIALS_PARAMETER', sources.credentialsMaxAgeMs)
       : undefined,
     sources.targets
-      ? cache.get(sources.targets, 'DLI_TARGETS_PARAMETER', sources.targetsMaxAgeMs)
+      ? cache.get(sources.targets, 'DLI_TARGETS_PARAMETER', sources.targetsMaxAgeMs, 'plain')
       : undefined,
   ]);
   const out: Env = { ...env };

@@ -1,10 +1,12 @@
 /**
  * DynamoDB Local (AWS's own emulator) for npm start, tests and benchmarks. The jar ships inside the
  * npm package amplify-dynamodb-simulator; we fetch only that package's tarball (`npm pack`, ~3 s)
- * instead of installing its 347 MB of dependencies, and cache the extracted emulator.
+ * instead of installing its 347 MB of dependencies, and cache the extracted emulator. The tarball is
+ * in no lockfile, so its sha256 is pinned here and checked before anything is extracted or run.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,15 @@ import { fileURLToPath } from 'node:url';
 const PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CACHE = join(ROOT, '.cache', 'dynamodb-local', '2.9.30');
+/** sha256 of amplify-dynamodb-simulator-2.9.30.tgz (`npm pack …` then `sha256sum`). */
+export const TARBALL_SHA256 = '3503ffac19f183407909fecdacf4db51ab1fdad1da7b2f177016670b2d80e4b9';
+
+/** Throws unless the file's sha256 is `expected`: a changed tarball is never extracted or run. */
+export function verifySha256(file: string, expected: string): void {
+  const actual = createHash('sha256').update(readFileSync(file)).digest('hex');
+  if (actual !== expected)
+    throw new Error(`${PACKAGE} tarball has sha256 ${actual}; expected ${expected} (not extracted, not run)`);
+}
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -29,17 +40,19 @@ export function ensureJava(): void {
 }
 
 /** Path of the extracted emulator, downloading it once. Safe when several processes race. */
-export function ensureDynamoDbLocal(): string {
-  const dir = join(CACHE, 'emulator');
+export function ensureDynamoDbLocal(cache = CACHE, sha256 = TARBALL_SHA256): string {
+  const dir = join(cache, 'emulator');
   if (existsSync(join(dir, 'DynamoDBLocal.jar'))) return dir;
-  mkdirSync(CACHE, { recursive: true });
-  const tmp = mkdtempSync(join(CACHE, 'tmp-'));
+  mkdirSync(cache, { recursive: true });
+  const tmp = mkdtempSync(join(cache, 'tmp-'));
   try {
     const tgz = execFileSync('npm', ['pack', PACKAGE, '--silent', '--pack-destination', tmp], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     }).trim();
-    execFileSync('tar', ['xzf', join(tmp, tgz.split('\n').pop() ?? ''), '-C', tmp, 'package/emulator']);
+    const tarball = join(tmp, tgz.split('\n').pop() ?? '');
+    verifySha256(tarball, sha256);
+    execFileSync('tar', ['xzf', tarball, '-C', tmp, 'package/emulator']);
     try {
       renameSync(join(tmp, 'package', 'emulator'), dir);
     } catch (err) {

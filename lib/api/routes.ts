@@ -17,7 +17,7 @@ import {
   type Page,
 } from '../store/query.ts';
 import { snapshotAt } from '../store/snapshot.ts';
-import { decodeCursor, encodeCursor } from '../validate.ts';
+import { decodeCursor, encodeCursor, INVALID_CURSOR } from '../validate.ts';
 import {
   ConnectionIdParam,
   ConnectionsParams,
@@ -29,6 +29,7 @@ import {
   SnapshotParams,
   type TargetParams,
 } from './params.ts';
+import { inTargets } from './scope.ts';
 
 export interface ApiResponse {
   status: number;
@@ -165,7 +166,8 @@ export async function route(
         if (!idCheck.success) throw new BadRequestError(describeIssue(idCheck.error));
         if (tail === undefined) {
           const c = await getConnection(ctx.store, id);
-          return c ? ok(c) : { status: 404, body: { error: `connection ${id} not found` } };
+          // Outside the configured targets is the same answer as absent: no existence oracle.
+          return c && inTargets(ctx.targets, c) ? ok(c) : connectionNotFound(id);
         }
         if (tail === 'history') {
           const q = parse(HistoryParams, query);
@@ -174,6 +176,11 @@ export async function route(
             cursor: q.cursor ?? null,
             maxBytes: RESPONSE_BUDGET_BYTES,
           });
+          // Outside the configured targets is the same answer as absent. Every version names the
+          // connection's target, so the page itself says; only an empty page needs the state read.
+          const first = page.items[0];
+          const known = first ? inTargets(ctx.targets, first) : await inScope(ctx, id);
+          if (!known) return connectionNotFound(id);
           return ok({ ...page, items: page.items.map(fitVersion) });
         }
         return notFound(path);
@@ -197,7 +204,8 @@ export async function route(
       case 'events': {
         if (id !== undefined) return notFound(path);
         const q = parse(EventsParams, query);
-        return ok(await listEvents(ctx.store, { ...q, cursor: q.cursor ?? null }));
+        const page = await listEvents(ctx.store, { ...q, cursor: q.cursor ?? null });
+        return ok({ ...page, items: page.items.filter((e) => inTargets(ctx.targets, e)) });
       }
       case 'runs': {
         if (id !== undefined) return notFound(path);
@@ -211,17 +219,23 @@ export async function route(
       case 'snapshot': {
         if (id !== undefined) return notFound(path);
         const q = parse(SnapshotParams, query);
-        const offset = q.cursor === undefined ? 0 : snapshotOffset(q.cursor);
-        const items = [];
-        for (const t of pickTargets(ctx, q))
-          items.push(
-            ...(await snapshotAt(ctx.store, t, q.at, { includeDeleted: q.includeDeleted === 'true' })),
-          );
-        // The snapshot is rebuilt for each page (it is a pure function of `at`); a page ends at the
-        // byte budget, and the cursor is the position of the next version.
-        const page = pageByBytes(items.map(fitVersion), offset);
-        const cursor = page.next === null ? null : encodeCursor({ o: page.next });
-        return ok({ at: q.at, items: page.items, cursor });
+        // Bounded work: one target per call; the cursor names the target and the position in its
+        // as-of listing, which is rebuilt for each page (a pure function of `at`).
+        const targets = pickTargets(ctx, q);
+        const pos = q.cursor === undefined ? { i: 0, o: 0 } : decodeCursor(q.cursor, SnapshotCursor);
+        if (pos.i > 0 && pos.i >= targets.length) throw new BadRequestError(INVALID_CURSOR);
+        const t = targets[pos.i];
+        const all = t
+          ? await snapshotAt(ctx.store, t, q.at, { includeDeleted: q.includeDeleted === 'true' })
+          : [];
+        const page = pageByBytes(all.map(fitVersion), pos.o);
+        const next =
+          page.next !== null
+            ? { i: pos.i, o: page.next }
+            : pos.i + 1 < targets.length
+              ? { i: pos.i + 1, o: 0 }
+              : null;
+        return ok({ at: q.at, items: page.items, cursor: next && encodeCursor(next) });
       }
       default:
         return notFound(path);
@@ -232,9 +246,18 @@ export async function route(
   }
 }
 
-/** The snapshot's cursor is an offset into the as-of listing. */
-const snapshotOffset = (cursor: string): number =>
-  decodeCursor(cursor, z.object({ o: z.number().int().nonnegative() })).o;
+/** The snapshot's cursor: the target's index and the position in its as-of listing. */
+const SnapshotCursor = z.object({ i: z.number().int().nonnegative(), o: z.number().int().nonnegative() });
+
+async function inScope(ctx: ApiContext, id: string): Promise<boolean> {
+  const c = await getConnection(ctx.store, id);
+  return c !== null && inTargets(ctx.targets, c);
+}
+
+const connectionNotFound = (id: string): ApiResponse => ({
+  status: 404,
+  body: { error: `connection ${id} not found` },
+});
 
 const notFound = (path: string): ApiResponse => ({
   status: 404,

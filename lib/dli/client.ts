@@ -259,6 +259,8 @@ async function attemptOnce(
       accept: 'application/json',
       ...(await authHeaders(target, credentials, origin + path, now(), opts)),
     };
+    // The token obtained for an IAM user is a credential too: a gateway may echo X-Auth-Token.
+    if (headers['X-Auth-Token']) secrets.push(headers['X-Auth-Token']);
   } catch (err) {
     if (err instanceof DliApiError) return { error: err, retryAfterMs: null };
     throw err;

@@ -10,6 +10,7 @@ import { type Env, intVar } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { EVENT_TYPES, type EventType } from '../model.ts';
 import { secureUrlProblem, ssmParameterName } from '../validate.ts';
+import { allowPrivateHosts, type DestinationPolicy, destinationProblem } from './destinations.ts';
 
 export const CHANNEL_TYPES = [
   'slack',
@@ -78,6 +79,8 @@ export interface NotifyOptions {
   /** Deliveries (stream batch attempts) of one event to one channel before it is parked as failed. */
   maxDeliveryAttempts: number;
   retry: DeliveryRetryPolicy;
+  /** NOTIFY_ALLOW_PRIVATE_HOSTS: posting to loopback/private addresses (local development only). */
+  allowPrivateHosts: boolean;
 }
 
 export const DEFAULT_RETRY: DeliveryRetryPolicy = {
@@ -94,6 +97,7 @@ export const DEFAULT_OPTIONS: NotifyOptions = {
   digestThreshold: 10,
   maxDeliveryAttempts: 3,
   retry: DEFAULT_RETRY,
+  allowPrivateHosts: false,
 };
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -107,8 +111,7 @@ function urlProblem(value: string): string | null {
   } catch {
     return 'url is not a valid URL';
   }
-  const insecure = secureUrlProblem(url);
-  if (insecure) return `url ${insecure}`;
+  // The scheme and host are checked with the channel's type: destinationProblem, below.
   if (url.username || url.password) return 'url must not contain a user name or password';
   return null;
 }
@@ -183,7 +186,11 @@ const ChannelSchema = z
  * Parses the channel list. `variable` names where the JSON came from (NOTIFY_CHANNELS, or the SSM
  * parameter) so the message says what to fix.
  */
-export function parseChannels(json: string | undefined, variable = 'NOTIFY_CHANNELS'): ChannelConfig[] {
+export function parseChannels(
+  json: string | undefined,
+  variable = 'NOTIFY_CHANNELS',
+  policy: DestinationPolicy = { allowPrivateHosts: false },
+): ChannelConfig[] {
   if (json === undefined || json.trim() === '') return [];
   let value: unknown;
   try {
@@ -207,6 +214,8 @@ export function parseChannels(json: string | undefined, variable = 'NOTIFY_CHANN
     if (!parsed.success) {
       throw new ConfigError(`${where}: ${parsed.error.issues[0]?.message ?? 'is not a valid channel'}`);
     }
+    const destination = destinationProblem(parsed.data.type, new URL(parsed.data.url), policy);
+    if (destination) throw new ConfigError(`${where}: ${destination}`);
     if (seen.has(parsed.data.name))
       throw new ConfigError(`${where}: name is used twice; expected unique channel names`);
     seen.add(parsed.data.name);
@@ -272,6 +281,7 @@ export function loadNotifyOptions(env: Env): NotifyOptions {
       timeoutMs: intVar(env, 'NOTIFY_HTTP_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
       maxRetryAfterMs: intVar(env, 'NOTIFY_MAX_RETRY_AFTER_SECONDS', 60, 0, 900) * 1000,
     },
+    allowPrivateHosts: allowPrivateHosts(env),
   };
 }
 
@@ -279,6 +289,8 @@ export interface ChannelSource {
   /** Name of an SSM SecureString parameter holding the channel JSON; wins over `json`. */
   parameter: string | null;
   json: string | undefined;
+  /** NOTIFY_ALLOW_PRIVATE_HOSTS (lib/notify/destinations.ts); absent = false. */
+  allowPrivateHosts?: boolean;
 }
 
 /** Where the channel list comes from; the SSM read itself is in ssm.ts (I/O). */
@@ -286,5 +298,6 @@ export function channelSource(env: Env): ChannelSource {
   return {
     parameter: ssmParameterName(env.NOTIFY_CHANNELS_PARAMETER, 'NOTIFY_CHANNELS_PARAMETER'),
     json: env.NOTIFY_CHANNELS,
+    allowPrivateHosts: allowPrivateHosts(env),
   };
 }

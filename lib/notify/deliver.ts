@@ -26,7 +26,7 @@ import {
   setDeliveryState,
 } from './delivery-store.ts';
 import { decideFlap, needsHistory, originalFailure, peeringTimeline } from './flap.ts';
-import { postHttp } from './http.ts';
+import { createPost, postHttp } from './http.ts';
 import { type ChannelPlan, type EventContext, planChannel } from './plan.ts';
 import {
   type DeliveryMap,
@@ -49,7 +49,9 @@ export interface DeliverDeps extends SendDeps {
 
 export function defaultDeps(over: Partial<DeliverDeps> = {}): DeliverDeps {
   return {
-    post: postHttp,
+    post: (over.options ?? DEFAULT_OPTIONS).allowPrivateHosts
+      ? createPost({ allowPrivateHosts: true })
+      : postHttp,
     now: Date.now,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     random: Math.random,

@@ -1,7 +1,7 @@
 /**
  * Escaping and truncation of user-controlled text (connection and queue names, DLI error messages)
  * for each platform's markup. Pure. Two promises hold for every function here:
- * - data cannot add markup: no link, no formatting, no tag;
+ * - data cannot add markup: no link (`://` is broken, so nothing auto-links), no formatting, no tag;
  * - data cannot mention anyone: @all/@channel/@here/@everyone/<!channel>/<users/all>/<at …> are
  *   broken with a zero-width space, on top of the platform's own escaping, because some platforms
  *   parse mentions outside their markdown.
@@ -35,19 +35,36 @@ export const neutralizeMentions = (s: string): string =>
 /** Breaks `<` so no tag-shaped mention (`<!channel>`, `<at id=all>`, `<@user>`, `<users/all>`) can form. */
 const breakTags = (s: string): string => s.replace(/</g, `<${ZWSP}`);
 
-const base = (s: string): string => neutralizeMentions(clean(s));
+/**
+ * Breaks `scheme://` so no platform auto-links a URL in the data (Slack's fallback text and
+ * notifications, Discord embeds, Teams, Feishu, DingTalk and WeCom all link bare URLs).
+ */
+export const breakLinks = (s: string): string => s.replace(/:\/\//g, `:${ZWSP}//`);
+
+const base = (s: string): string => breakLinks(neutralizeMentions(clean(s)));
+
+/** Look-alikes for formatting characters, where a platform has no escape. */
+const LOOKALIKE: Record<string, string> = { '*': '∗', _: 'ˍ', '~': '∼', '`': 'ˋ' };
+const lookalikes = (s: string): string => s.replace(/[*_~`]/g, (c) => LOOKALIKE[c] ?? c);
 
 // --- Slack (mrkdwn) ------------------------------------------------------------------------------
 
-/** Slack mrkdwn: `&`, `<`, `>` are the only control characters (Slack's own rule). */
-export const slackText = (s: string): string =>
+/** Slack's own control characters, `&`, `<`, `>`, as entities: no `<url|label>`, no `<!here>`. */
+const slackEntities = (s: string): string =>
   base(s).replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 
 /**
- * Slack has no backslash escape, so values go inside code spans, where *_~ are inert; a backtick in
- * the data would end the span, so it becomes a look-alike (U+02CB).
+ * Slack mrkdwn outside code spans. Slack has no backslash escape, so `*_~` and backticks become
+ * look-alikes: a name cannot turn the message bold, italic, struck or into code. Blocks also carry
+ * `verbatim: true` (channels/slack.ts) so Slack links no bare URL or channel name itself.
  */
-export const slackCode = (s: string): string => slackText(s).replace(/`/g, 'ˋ');
+export const slackText = (s: string): string => lookalikes(slackEntities(s));
+
+/**
+ * Values inside code spans, where *_~ are inert and shown exactly; a backtick in the data would end
+ * the span, so it becomes a look-alike (U+02CB).
+ */
+export const slackCode = (s: string): string => slackEntities(s).replace(/`/g, 'ˋ');
 
 /** Slack plain_text objects are not parsed for markup or mentions; cleaned all the same. */
 export const slackPlain = (s: string): string => breakTags(base(s));
@@ -89,7 +106,7 @@ export const htmlText = (s: string): string =>
  * markup characters replaced by look-alikes (the card beside it shows the exact text).
  */
 export const chatPreview = (s: string): string =>
-  neutralizeMentions(oneLine(s)).replace(
+  breakLinks(neutralizeMentions(oneLine(s))).replace(
     /[<>*_~`]/g,
     (c) => ({ '<': '‹', '>': '›', '*': '∗', _: '＿', '~': '∼', '`': 'ˋ' })[c] ?? c,
   );
@@ -102,6 +119,9 @@ export const safeUrl = (url: string): string =>
     /[\s()<>|"'`[\]\\^{}]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
   );
+
+/** Our own link (the console URL) inside Slack's `<url|label>`: encoded, `&` as Slack's entity. */
+export const slackUrl = (url: string): string => safeUrl(clean(url)).replace(/&/g, '&amp;');
 
 // --- Truncation ----------------------------------------------------------------------------------
 

@@ -10,9 +10,9 @@ export async function loadChannels(
   source: ChannelSource,
   client?: Pick<SSMClient, 'send'>,
 ): Promise<ChannelConfig[]> {
-  if (!source.parameter) return parseChannels(source.json, 'NOTIFY_CHANNELS');
+  if (!source.parameter) return parseChannels(source.json, 'NOTIFY_CHANNELS', source);
   const value = await ssmReader(client)
-    .read(source.parameter)
+    .read(source.parameter, 'secret')
     .catch((err: unknown) => {
       throw unreadable(
         'NOTIFY_CHANNELS_PARAMETER',
@@ -21,5 +21,5 @@ export async function loadChannels(
         'a SecureString the notifier may read and decrypt',
       );
     });
-  return parseChannels(value, `SSM parameter ${source.parameter}`);
+  return parseChannels(value, `SSM parameter ${source.parameter}`, source);
 }

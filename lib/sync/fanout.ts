@@ -91,6 +91,14 @@ export function parseFanoutMessage(body: string): FanoutMessage | null {
 
 export const isExpired = (m: FanoutMessage, nowMs: number): boolean => Date.parse(m.notAfter) < nowMs;
 
+/**
+ * The configured target a message names, or null. The worker sweeps nothing else: a message is
+ * data from whoever could send to the queue or invoke the worker, not an instruction to sweep any
+ * project the Huawei key can list.
+ */
+export const configuredTarget = (m: FanoutMessage, targets: readonly Target[]): Target | null =>
+  targets.find((t) => t.region === m.region && t.projectId === m.projectId) ?? null;
+
 export interface EnqueueResult {
   enqueued: number;
   /** `region:projectId` of targets SQS did not take, after one retry. */

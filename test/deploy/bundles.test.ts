@@ -29,6 +29,8 @@ const TARGETS_PARAM = '/dli-sync/test/targets';
 interface Invocation {
   result: unknown;
   stdout: string;
+  /** Powertools writes ERROR lines here. */
+  stderr: string;
 }
 
 /** A fresh process imports the bundle, calls its handler once, prints the answer, and exits. */
@@ -68,7 +70,7 @@ function invoke(
       const line = stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
       if (code !== 0 || !line)
         reject(new Error(`${fn} bundle exited ${code}:\n${stderr.slice(-2000)}\n${stdout.slice(-2000)}`));
-      else resolve({ result: JSON.parse(line.slice('@@RESULT '.length)), stdout });
+      else resolve({ result: JSON.parse(line.slice('@@RESULT '.length)), stdout, stderr });
     });
   });
 }
@@ -148,16 +150,39 @@ describe('[deploy] the sync bundle', () => {
       new Date(Date.now() - 3_600_000),
       60_000,
     );
+    // A well-formed, fresh message for a project outside the targets parameter (someone else sent
+    // it), which the Huawei key can list: without the check it would be swept and stored.
+    h.dli.setConnections('not-a-configured-project', makeConnections(3, { seed: 14 }));
+    const intruder = fanoutMessage(
+      { region: REGION, projectId: 'not-a-configured-project' },
+      new Date(),
+      60_000,
+    );
     const event = {
       Records: [
         { messageId: 'm1', body: aws.messages[1] },
         { messageId: 'm2', body: 'not a target message' },
         { messageId: 'm3', body: JSON.stringify(expired) },
+        { messageId: 'm4', body: JSON.stringify(intruder) },
       ],
     };
-    const worker = await invoke('syncWorker', event, deployedEnv({ DLI_TARGETS_PARAMETER: '' }));
-    // Only the unreadable message is retried; the stale one is superseded, not retried.
+    const worker = await invoke('syncWorker', event, deployedEnv());
+    // Only the unreadable message is retried; the stale one is superseded, the foreign one refused.
     expect(worker.result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
+    const logs = `${worker.stdout}\n${worker.stderr}`
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    expect(logs).toContainEqual(expect.objectContaining({ RejectedFanoutMessages: 1 }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        message: 'fan-out message names a target that is not configured; refused, nothing swept',
+        target: `${REGION}:not-a-configured-project`,
+      }),
+    );
+    const foreign = { region: REGION, projectId: 'not-a-configured-project' };
+    expect((await listRuns(h.store, foreign, { limit: 5 })).items).toEqual([]);
+    expect((await listConnections(h.store, foreign)).items).toEqual([]);
     expect((await listConnections(h.store, { region: REGION, projectId: PROJECT2 })).items).toHaveLength(20);
     const runs = (await listRuns(h.store, { region: REGION, projectId: PROJECT2 }, { limit: 5 })).items;
     expect(runs.map((r) => r.outcome)).toEqual(['complete']);

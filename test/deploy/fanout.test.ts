@@ -6,6 +6,7 @@ import { ConfigError } from '../../lib/errors.ts';
 import type { Target } from '../../lib/model.ts';
 import {
   chooseMode,
+  configuredTarget,
   enqueueTargets,
   fanoutMessage,
   inlineCapacity,
@@ -54,6 +55,15 @@ describe('[deploy] fan-out messages', () => {
     expect(parseFanoutMessage('not json')).toBeNull();
     expect(parseFanoutMessage(JSON.stringify({ ...m, extra: 1 }))).toBeNull();
     expect(parseFanoutMessage(JSON.stringify({ ...m, v: 2 }))).toBeNull();
+  });
+
+  it('names a configured target or none: the worker sweeps nothing else', () => {
+    const configured = [target(1), target(2)];
+    const m = fanoutMessage(target(2), now, 60_000);
+    expect(configuredTarget(m, configured)).toBe(configured[1]);
+    expect(configuredTarget({ ...m, projectId: 'p3' }, configured)).toBeNull();
+    expect(configuredTarget({ ...m, region: 'ap-southeast-1' }, configured)).toBeNull();
+    expect(configuredTarget(m, [])).toBeNull();
   });
 
   it('enqueues in batches of 10 and retries the entries SQS refused, once', async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadSyncConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { ParameterCache, type ParameterReader, resolveEnv } from '../../lib/secrets.ts';
+import { ParameterCache, type ParameterReader, resolveEnv, ssmReader } from '../../lib/secrets.ts';
 
 const SECRET = 'sk-0123456789-very-secret';
 
@@ -107,5 +107,47 @@ describe('[deploy] resolveEnv', () => {
     await expect(
       resolveEnv({ DLI_TARGETS_PARAMETER: 'targets' }, new ParameterCache(f.reader)),
     ).rejects.toThrow(/DLI_TARGETS_PARAMETER is not an SSM parameter name/);
+  });
+});
+
+describe('[deploy] parameter types (ssmReader)', () => {
+  /** SSM's one call, answering each name with its value and type. */
+  const ssm = (params: Record<string, { Value: string; Type: string }>) =>
+    ssmReader({
+      send: async (cmd: { input: { Name?: string } }) => ({ Parameter: params[cmd.input.Name ?? ''] }),
+    } as never);
+  const pair = JSON.stringify({ ak: 'A', sk: SECRET });
+
+  it('accepts SecureString credentials and a String or SecureString target list', async () => {
+    for (const targetsType of ['String', 'SecureString']) {
+      const cache = new ParameterCache(
+        ssm({
+          '/t': { Value: 'cn-north-4:p1', Type: targetsType },
+          '/c': { Value: pair, Type: 'SecureString' },
+        }),
+      );
+      await expect(resolveEnv(base, cache)).resolves.toMatchObject({ DLI_TARGETS: 'cn-north-4:p1' });
+    }
+  });
+
+  it('refuses credentials stored as a String, and a StringList target list, in one line naming the parameter', async () => {
+    const plainKey = new ParameterCache(
+      ssm({ '/t': { Value: 'cn-north-4:p1', Type: 'String' }, '/c': { Value: pair, Type: 'String' } }),
+    );
+    const err = await resolveEnv(base, plainKey).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(String(err)).toBe(
+      'ConfigError: SSM parameter /c is of type String; expected SecureString (re-create it with --type SecureString)',
+    );
+    expect(String(err)).not.toContain(SECRET);
+    const list = new ParameterCache(
+      ssm({
+        '/t': { Value: 'cn-north-4:p1', Type: 'StringList' },
+        '/c': { Value: pair, Type: 'SecureString' },
+      }),
+    );
+    await expect(resolveEnv(base, list)).rejects.toThrow(
+      /^SSM parameter \/t is of type StringList; expected String or SecureString/,
+    );
   });
 });

@@ -14,6 +14,7 @@ import { METRIC } from '../../lib/log.ts';
 import { EVENT_SOURCE_FILTER } from '../../lib/notify/stream.ts';
 import { tableDefinition } from '../../lib/store/table.ts';
 import { checkBudgets, FUNCTIONS, report, summarize } from '../../scripts/build.ts';
+import { checkTemplate, type Template } from '../../scripts/check-template.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -393,9 +394,9 @@ describe('[deploy] IAM: one role per function, least privilege', () => {
   it('SSM: GetParameter on each function’s own parameters; kms:Decrypt only via SSM for those', () => {
     const expected: Record<string, string[]> = {
       SyncRole: ['/dli-sync/dev/targets', '/dli-sync/dev/huawei-credentials'],
-      SyncWorkerRole: ['/dli-sync/dev/huawei-credentials'],
+      SyncWorkerRole: ['/dli-sync/dev/targets', '/dli-sync/dev/huawei-credentials'],
       NotifyRole: ['/dli-sync/dev/notify-channels'],
-      ApiRole: ['/dli-sync/dev/targets'],
+      ApiRole: ['/dli-sync/dev/targets', '/dli-sync/dev/api-cursor-key'],
     };
     for (const [role, names] of Object.entries(expected)) {
       expect(actionsOf(role, 'ssm'), role).toEqual(['ssm:GetParameter']);
@@ -414,6 +415,107 @@ describe('[deploy] IAM: one role per function, least privilege', () => {
       expect(actionsOf(role, 'logs')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       expect(grants(role).get('logs:PutLogEvents')).toEqual([getAtt(group, 'Arn')]);
       expect(res(group).Properties.LogGroupName).toBe(`/aws/lambda/dli-sync-dev-${fn}`);
+    }
+  });
+});
+
+describe('[deploy] security controls (scripts/check-template.ts, run by npm run package)', () => {
+  const clone = (): Template => structuredClone({ Resources: resources }) as Template;
+
+  it('only the sync role may send to the fan-out queue', () => {
+    const policy = res('FanoutQueuePolicy').Properties as {
+      Queues: unknown[];
+      PolicyDocument: { Statement: Statement[] & { Principal?: unknown }[] };
+    };
+    expect(policy.Queues).toEqual([{ Ref: 'FanoutQueue' }]);
+    expect(policy.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sqs:SendMessage',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': getAtt('SyncRole', 'Arn') } },
+      }),
+    );
+  });
+
+  it('throttles the API stage, logs each caller, and reserves the API function’s concurrency', () => {
+    const stage = res('HttpApiStage').Properties;
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    const format = JSON.parse((stage.AccessLogSettings as { Format: string }).Format) as Record<
+      string,
+      string
+    >;
+    expect(format).toMatchObject({
+      caller: '$context.identity.userArn',
+      path: '$context.path',
+      status: '$context.status',
+    });
+    expect(res('ApiLambdaFunction').Properties.ReservedConcurrentExecutions).toBe(5);
+    const env = (res('ApiLambdaFunction').Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
+    expect(env.API_CURSOR_KEY_PARAMETER).toBe('/dli-sync/dev/api-cursor-key');
+  });
+
+  it('the worker reads the targets parameter the scheduler reads', () => {
+    const env = (fn: string) =>
+      (res(fn).Properties.Environment as { Variables: Record<string, unknown> }).Variables
+        .DLI_TARGETS_PARAMETER;
+    expect(env('SyncWorkerLambdaFunction')).toBe('/dli-sync/dev/targets');
+    expect(env('SyncWorkerLambdaFunction')).toBe(env('SyncLambdaFunction'));
+  });
+
+  it('passes the deploy-time check, and the check catches the removal of each control', () => {
+    expect(checkTemplate(clone())).toEqual([]);
+    expect(packageOutput).toContain('template check: queue policy, API throttling and access log');
+    const broken: [string, (t: Template) => void, RegExp][] = [
+      ['no queue policy', (t) => delete t.Resources.FanoutQueuePolicy, /FanoutQueue has no queue policy/],
+      [
+        'no throttling',
+        (t) => {
+          (t.Resources.HttpApiStage as Resource).Properties.DefaultRouteSettings = {};
+        },
+        /no throttling/,
+      ],
+      [
+        'no access log',
+        (t) => delete (t.Resources.HttpApiStage as Resource).Properties.AccessLogSettings,
+        /no access log/,
+      ],
+      [
+        'no reserved concurrency',
+        (t) => delete t.Resources.ApiLambdaFunction?.Properties?.ReservedConcurrentExecutions,
+        /no reserved concurrency/,
+      ],
+      [
+        'worker reads another parameter too',
+        (t) => {
+          const p = t.Resources.SyncWorkerRole?.Properties?.Policies as {
+            PolicyDocument: { Statement: Statement[] };
+          }[];
+          const s = p[0]?.PolicyDocument.Statement.find((x) => x.Action === 'ssm:GetParameter');
+          if (s) s.Resource = [...list(s.Resource), 'arn:aws:ssm:*:*:parameter/*'];
+        },
+        /exactly the targets and credentials parameters/,
+      ],
+      [
+        'worker without targets',
+        (t) => {
+          const v = (
+            (t.Resources.SyncWorkerLambdaFunction as Resource).Properties.Environment as {
+              Variables: Record<string, unknown>;
+            }
+          ).Variables;
+          delete v.DLI_TARGETS_PARAMETER;
+        },
+        /does not read the targets parameter/,
+      ],
+    ];
+    for (const [label, mutate, expected] of broken) {
+      const t = clone();
+      mutate(t);
+      const problems = checkTemplate(t);
+      expect(problems, label).toHaveLength(1);
+      expect(problems[0], label).toMatch(expected);
     }
   });
 });

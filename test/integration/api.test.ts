@@ -165,4 +165,56 @@ describe('query API', () => {
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body).error).toMatch(/limit/);
   });
+
+  it('answers only about the configured targets: /connections/{id}, its history and /events (404, filtered)', async () => {
+    const onlyA: ApiContext = { ...ctx, targets: [A] };
+    const as = (path: string, query: Record<string, string> = {}) => route(onlyA, 'GET', path, query);
+    expect((await as('/connections/a1')).status).toBe(200);
+    // b1 exists, in a project this deployment does not serve: the same 404 as an unknown id.
+    expect(await as('/connections/b1')).toEqual({ status: 404, body: { error: 'connection b1 not found' } });
+    expect((await as('/connections/b1/history')).status).toBe(404);
+    expect((await as('/connections/a1/history')).status).toBe(200);
+    const events = (await as('/events')).body as { items: { connectionId: string; region: string }[] };
+    expect(events.items.length).toBeGreaterThan(0);
+    expect(events.items.every((e) => e.region === A.region)).toBe(true);
+  });
+
+  it('GET /snapshot works one target per call and pages through the others with a cursor', async () => {
+    const at = '2026-03-04T00:00:00Z';
+    const first = (await get('/snapshot', { at })).body as { items: { id: string }[]; cursor: string | null };
+    expect(first.items.map((c) => c.id).sort()).toEqual(['a1', 'a2']);
+    expect(first.cursor).not.toBeNull();
+    const second = (await get('/snapshot', { at, cursor: first.cursor ?? '' })).body as {
+      items: { id: string }[];
+      cursor: string | null;
+    };
+    expect(second.items.map((c) => c.id).sort()).toEqual(['b1', 'b2']);
+    expect(second.cursor).toBeNull();
+    expect((await get('/snapshot', { at, cursor: '7' })).status).toBe(400);
+  });
+
+  it('signs its cursors when a key is configured, and refuses a forged or altered one', async () => {
+    const { handler } = await import('../../functions/api.ts');
+    process.env.API_CURSOR_KEY = 'k'.repeat(40);
+    try {
+      const call = (query: Record<string, string>) =>
+        handler({
+          rawPath: '/connections',
+          requestContext: { http: { method: 'GET' } },
+          queryStringParameters: query,
+        });
+      const page = JSON.parse((await call({ limit: '2' })).body) as { cursor: string };
+      expect(page.cursor).toMatch(/\.[A-Za-z0-9_-]{43}$/);
+      expect((await call({ limit: '2', cursor: page.cursor })).statusCode).toBe(200);
+      // A hand-made cursor (another target index) and an altered one are both refused.
+      const forged = Buffer.from(JSON.stringify({ i: 1, c: null })).toString('base64url');
+      for (const cursor of [forged, `${forged}${page.cursor.slice(page.cursor.lastIndexOf('.'))}`]) {
+        const res = await call({ limit: '2', cursor });
+        expect(res.statusCode).toBe(400);
+        expect(JSON.parse(res.body).error).toMatch(/cursor is not valid/);
+      }
+    } finally {
+      delete process.env.API_CURSOR_KEY;
+    }
+  });
 });

@@ -32,6 +32,7 @@ describe('dli-sync redeliver', () => {
     expect(event).toBeDefined();
     const env = {
       ...h.env,
+      NOTIFY_ALLOW_PRIVATE_HOSTS: 'true',
       NOTIFY_CHANNELS: JSON.stringify([
         { name: 'hook', type: 'webhook', url: sink.url('/hook'), secret: 's3cr3t-value' },
       ]),

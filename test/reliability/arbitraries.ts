@@ -29,6 +29,10 @@ export const HOSTILE_TOKENS = [
   '{{DATE(2026-01-01T00:00:00Z)}}',
   '<https://evil.example|click>',
   '\u202eevil\u202c',
+  // Auto-linked by Slack, Discord and most others; Slack's own italics and Discord's spoilers.
+  'https://evil.example/auto',
+  'www.evil.example',
+  '*b* _i_ ~s~ ||spoiler||',
 ] as const;
 
 const char = fc.oneof(

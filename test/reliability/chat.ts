@@ -35,6 +35,8 @@ export function notifyDeps(logs: Record<string, unknown>[]): DeliverDeps {
     // Flap suppression deliberately posts nothing for a flapping peering: off, so every event counts.
     options: {
       ...DEFAULT_OPTIONS,
+      // The sink is on loopback: local development's setting.
+      allowPrivateHosts: true,
       flap: null,
       retry: { ...DEFAULT_OPTIONS.retry, maxAttempts: 2, baseDelayMs: 1 },
     },
@@ -148,11 +150,41 @@ export async function checkHostileChat(
           if (['discord', 'dingtalk', 'wecom'].includes(ch.type) && rendered)
             expect(seg, `${ch.type} ${where}`).not.toMatch(MD_LINK);
           if (ch.type === 'teams') expect(seg, `teams ${where}`).not.toMatch(/\{\{/);
+          // No platform may auto-link a URL from the data.
+          expect(seg, `${ch.type} ${where}`).not.toMatch(/:\/\//);
+          // Discord: every formatting character of the data is backslash-escaped.
+          if (ch.type === 'discord') expect(seg, `discord ${where}`).not.toMatch(/(?<!\\)[*_~`|]/);
         }
       }
+      if (ch.type === 'slack') checkSlackInert(body);
     }
   }
   expect(checked).toBeGreaterThan(events.length * 7);
   // Payloads are inspected, not counted against a reference: no lost/duplicated figure here.
   return { faults: names.length * 3, runs: 1 };
+}
+
+/**
+ * Slack mrkdwn has no escape: every mrkdwn object must be `verbatim` (no auto-linking or mention
+ * parsing by Slack), and outside our own code spans the data carries no `*_~` or backtick.
+ */
+function checkSlackInert(body: Record<string, unknown>): void {
+  const objects: Record<string, unknown>[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'mrkdwn') objects.push(o);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(body.blocks);
+  expect(objects.length).toBeGreaterThan(0);
+  const outsideCode = (t: string) => t.replace(/```[^`]*```|`[^`]*`/g, '');
+  for (const o of objects) {
+    expect(o.verbatim, 'slack mrkdwn verbatim').toBe(true);
+    for (const seg of segments(outsideCode(String(o.text))))
+      expect(seg, 'slack mrkdwn outside code').not.toMatch(/[*_~`]/);
+  }
+  for (const seg of segments(String(body.text))) expect(seg, 'slack fallback text').not.toMatch(/[*_~`]/);
 }

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { connectionsTable, csv, describeChange, duration, peeringsTable } from '../../bin/format.ts';
-import type { Connection, HistoryVersion, Peering } from '../../lib/model.ts';
+import {
+  connectionsTable,
+  csv,
+  describeChange,
+  duration,
+  eventsTable,
+  peeringsTable,
+  runLine,
+  table,
+} from '../../bin/format.ts';
+import { terminalText } from '../../bin/terminal.ts';
+import type { ChangeEvent, Connection, HistoryVersion, Peering, RunRecord } from '../../lib/model.ts';
 
 describe('csv', () => {
   it('quotes separators, quotes and newlines (RFC 4180)', () => {
@@ -116,5 +126,51 @@ describe('nameless and CREATING peerings for people', () => {
       '1d',
       '1d 1h',
     ]);
+  });
+});
+
+describe('terminal text (tables, run lines, history, events)', () => {
+  const hostile = 'evil\u001b]52;c;cHduZWQ=\u0007\u001b[2J\u009b31m\u202Egnp.exe\r\nnext\u0000';
+  const shown = 'evil]52;c;cHduZWQ=[2J31mgnp.exe  next';
+
+  it('strips C0 and C1 controls and bidi overrides from every table cell', () => {
+    const out = eventsTable([
+      {
+        detectedAt: '2026-11-28T10:00:00.000Z',
+        type: 'PEERING_FAILED',
+        connectionName: hostile,
+        queue: 'q\u001b[1m',
+        previousStatus: 'ACTIVE',
+        status: 'FAILED',
+        error: hostile,
+      } as ChangeEvent,
+    ]);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting there are none.
+    expect(out).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E]/);
+    expect(out).toContain('evil]52;c;cHduZW');
+    expect(out.split('\n')).toHaveLength(3);
+    expect(table(['A'], [[hostile]]).split('\n')[2]).toBe(shown);
+    expect(terminalText(hostile)).toBe(shown);
+  });
+
+  it('strips them from a run line (its error comes from the API)', () => {
+    const line = runLine({
+      region: 'r',
+      projectId: 'p',
+      outcome: 'failed',
+      startedAt: '2026-11-28T10:00:00.000Z',
+      finishedAt: '2026-11-28T10:00:01.000Z',
+      pages: 0,
+      seen: 0,
+      created: 0,
+      changed: 0,
+      deleted: 0,
+      unchanged: 0,
+      events: 0,
+      writeUnits: 0,
+      quarantined: [],
+      error: hostile,
+    } as unknown as RunRecord);
+    expect(line).toMatch(/ — evil\]52;c;cHduZWQ=\[2J31mgnp\.exe {2}next$/);
   });
 });

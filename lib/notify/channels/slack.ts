@@ -7,10 +7,10 @@ import {
   ELLIPSIS,
   fitPayload,
   jsonBytes,
-  safeUrl,
   slackCode,
   slackPlain,
   slackText,
+  slackUrl,
   takeLines,
 } from '../escape.ts';
 import type { Message } from '../message.ts';
@@ -33,7 +33,8 @@ const BODY_LIMIT = 38_000;
 
 type Block = Record<string, unknown>;
 
-const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
+// verbatim: Slack would otherwise link bare URLs and channel names, and parse mentions, by itself.
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
 
 export function slackPayload(m: Message, budget: number): { text: string; blocks: Block[] } {
   const blocks: Block[] = [
@@ -60,8 +61,7 @@ export function slackPayload(m: Message, budget: number): { text: string; blocks
   if (m.lines.length > 0)
     blocks.push({ type: 'section', text: mrkdwn(linesText(m.lines, Math.min(budget, SECTION_MAX))) });
   if (m.note) blocks.push({ type: 'context', elements: [mrkdwn(clip(m.note, slackText, SECTION_MAX))] });
-  if (m.link)
-    blocks.push({ type: 'section', text: mrkdwn(`<${slackText(safeUrl(m.link.url))}|${m.link.label}>`) });
+  if (m.link) blocks.push({ type: 'section', text: mrkdwn(`<${slackUrl(m.link.url)}|${m.link.label}>`) });
   return { text: clip(`${m.title}: ${m.summary}`, slackText, SECTION_MAX), blocks };
 }
 

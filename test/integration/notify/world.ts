@@ -102,6 +102,8 @@ export function testDeps(
       random: () => 0.5,
       options: {
         ...DEFAULT_OPTIONS,
+        // The sinks are on loopback: local development's setting.
+        allowPrivateHosts: true,
         ...over,
         retry: { ...DEFAULT_OPTIONS.retry, maxAttempts: 2, baseDelayMs: 1 },
       },

@@ -37,8 +37,9 @@ const MASS = /@(all|channel|here|everyone|所有人)|<!channel>|<!here>|<users\/
 describe('slack', () => {
   it('renders Block Kit with header, facts, error and console link', () => {
     const b = body('slack');
+    // Outside code spans `_` is a look-alike (Slack has no escape); inside them names are exact.
     expect(b.text).toBe(
-      'Peering failed: orders-db ↔ etl_queue: The peering of DLI enhanced connection orders-db with queue etl_queue is FAILED.',
+      'Peering failed: orders-db ↔ etlˍqueue: The peering of DLI enhanced connection orders-db with queue etlˍqueue is FAILED.',
     );
     expect(b.blocks).toEqual([
       {
@@ -49,30 +50,32 @@ describe('slack', () => {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: ':red_circle: The peering of DLI enhanced connection orders-db with queue etl_queue is FAILED.',
+          text: ':red_circle: The peering of DLI enhanced connection orders-db with queue etlˍqueue is FAILED.',
+          verbatim: true,
         },
       },
       {
         type: 'section',
         fields: [
-          { type: 'mrkdwn', text: '*Connection*\n`orders-db (c-1)`' },
-          { type: 'mrkdwn', text: '*Queue*\n`etl_queue`' },
-          { type: 'mrkdwn', text: '*Region*\n`cn-north-4`' },
-          { type: 'mrkdwn', text: '*Project*\n`p1`' },
-          { type: 'mrkdwn', text: '*Status*\n`ACTIVE → FAILED`' },
-          { type: 'mrkdwn', text: '*Detected at*\n`2026-11-28T10:00:00.000Z`' },
-          { type: 'mrkdwn', text: '*Event*\n`evt_0000000000000000000000000a`' },
+          { type: 'mrkdwn', text: '*Connection*\n`orders-db (c-1)`', verbatim: true },
+          { type: 'mrkdwn', text: '*Queue*\n`etl_queue`', verbatim: true },
+          { type: 'mrkdwn', text: '*Region*\n`cn-north-4`', verbatim: true },
+          { type: 'mrkdwn', text: '*Project*\n`p1`', verbatim: true },
+          { type: 'mrkdwn', text: '*Status*\n`ACTIVE → FAILED`', verbatim: true },
+          { type: 'mrkdwn', text: '*Detected at*\n`2026-11-28T10:00:00.000Z`', verbatim: true },
+          { type: 'mrkdwn', text: '*Event*\n`evt_0000000000000000000000000a`', verbatim: true },
         ],
       },
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: '*DLI error*\n```DLI.0001: route table conflict```' },
+        text: { type: 'mrkdwn', text: '*DLI error*\n```DLI.0001: route table conflict```', verbatim: true },
       },
       {
         type: 'section',
         text: {
           type: 'mrkdwn',
           text: '<https://console.huaweicloud.com/dli/?region=cn-north-4#/main/enhancedConnections|Open in Huawei Cloud console>',
+          verbatim: true,
         },
       },
     ]);

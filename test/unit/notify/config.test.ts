@@ -38,7 +38,7 @@ describe('parseChannels', () => {
           digestThreshold: 5,
           recovered: false,
         },
-        { name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/x', secret: 's' },
+        { name: 'hook', type: 'webhook', url: 'https://hooks.example.com/x', secret: 's' },
       ]),
     );
     expect(channels).toEqual([
@@ -53,7 +53,7 @@ describe('parseChannels', () => {
         digestThreshold: 5,
         recovered: false,
       },
-      { name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/x', secret: 's', recovered: true },
+      { name: 'hook', type: 'webhook', url: 'https://hooks.example.com/x', secret: 's', recovered: true },
     ]);
   });
 
@@ -106,7 +106,7 @@ describe('parseChannels', () => {
       'duplicate name',
       json([
         { name: 'a', type: 'slack', url: URL_ },
-        { name: 'a', type: 'teams', url: URL_ },
+        { name: 'a', type: 'slack', url: URL_ },
       ]),
       /NOTIFY_CHANNELS\[1\] \("a"\): name is used twice/,
     ],
@@ -207,9 +207,13 @@ describe('loadNotifyOptions', () => {
 describe('channelSource', () => {
   it('prefers the SSM parameter', () => {
     expect(channelSource({ NOTIFY_CHANNELS_PARAMETER: '/dli-sync/channels', NOTIFY_CHANNELS: '[]' })).toEqual(
-      { parameter: '/dli-sync/channels', json: '[]' },
+      { parameter: '/dli-sync/channels', json: '[]', allowPrivateHosts: false },
     );
-    expect(channelSource({ NOTIFY_CHANNELS: '[]' })).toEqual({ parameter: null, json: '[]' });
+    expect(channelSource({ NOTIFY_CHANNELS: '[]', NOTIFY_ALLOW_PRIVATE_HOSTS: 'true' })).toEqual({
+      parameter: null,
+      json: '[]',
+      allowPrivateHosts: true,
+    });
   });
   it('rejects a malformed parameter name', () => {
     expect(errorOf(() => channelSource({ NOTIFY_CHANNELS_PARAMETER: 'a b' })).message).toMatch(

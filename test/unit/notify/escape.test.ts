@@ -71,12 +71,31 @@ describe('mass mentions', () => {
 });
 
 describe('platform escaping', () => {
-  it('slack: only &, <, > are control characters, and they become entities', () => {
+  it('slack: &, <, > become entities, so no <url|label> link or <!here> forms', () => {
     expect(slackText('a & b <c> d')).toBe('a &amp; b &lt;c&gt; d');
-    expect(slackText('<https://evil.example|click>')).not.toContain('<');
+    expect(slackText('<https://evil.example|click>')).toBe('&lt;https:\u200B//evil.example|click&gt;');
   });
-  it('slack code spans cannot be closed by data', () => {
+  it('slack: *_~ and backticks become look-alikes outside code spans (mrkdwn has no escape)', () => {
+    expect(slackText('*b* _i_ ~s~ `c` ```block```')).toBe('∗b∗ ˍiˍ ∼s∼ ˋcˋ ˋˋˋblockˋˋˋ');
+  });
+  it('every escaper breaks bare URLs so no platform auto-links them', () => {
+    for (const esc of Object.values(ESCAPERS)) {
+      const out = esc('see https://evil.example/x and ftp://evil.example');
+      expect(out).not.toMatch(/:\/\//);
+      expect(out).toContain('evil.example');
+    }
+  });
+  it('discord: formatting, masked links, auto-links and @everyone are all inert', () => {
+    const out = markdown(
+      '**b** __u__ ~~s~~ ||spoiler|| `c` [x](https://evil.example) https://evil.example @everyone <t:0>',
+    );
+    expect(out).toBe(
+      '\\*\\*b\\*\\* \\_\\_u\\_\\_ \\~\\~s\\~\\~ \\|\\|spoiler\\|\\| \\`c\\` \\[x\\]\\(https:\u200B//evil.example\\) https:\u200B//evil.example @\u200Beveryone <\u200Bt:0\\>',
+    );
+  });
+  it('slack code spans cannot be closed by data, and show *_~ exactly', () => {
     expect(slackCode('a`b```c')).toBe('aˋbˋˋˋc');
+    expect(slackCode('etl_queue *x* ~y~')).toBe('etl_queue *x* ~y~');
   });
   it('markdown: every markdown character is backslash-escaped, tags are broken', () => {
     const out = markdown('*b* _i_ ~s~ `c` [l](u) # h > q | t <@1>');

@@ -26,7 +26,7 @@ describe('loadChannels', () => {
     expect(await loadChannels({ parameter: null, json: VALUE })).toHaveLength(1);
   });
   it('reads and decrypts the SSM parameter', async () => {
-    const s = ssm(() => ({ Parameter: { Value: VALUE } }));
+    const s = ssm(() => ({ Parameter: { Value: VALUE, Type: 'SecureString' } }));
     expect(
       (await loadChannels({ parameter: '/dli-sync/channels', json: undefined }, s.client))[0]?.name,
     ).toBe('ops');
@@ -41,10 +41,22 @@ describe('loadChannels', () => {
         'NOTIFY_CHANNELS_PARAMETER /p could not be read (AccessDeniedException); expected a SecureString the notifier may read and decrypt',
       ),
     );
-    const bad = ssm(() => ({ Parameter: { Value: `${VALUE.slice(0, -2)}` } }));
+    const bad = ssm(() => ({ Parameter: { Value: `${VALUE.slice(0, -2)}`, Type: 'SecureString' } }));
     const err = await loadChannels({ parameter: '/p', json: undefined }, bad.client).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(/^SSM parameter \/p is not valid JSON/);
     expect((err as Error).message).not.toContain('SECRET');
+  });
+  it('refuses a channel list stored as anything but a SecureString, naming the parameter and its type', async () => {
+    for (const Type of ['String', 'StringList', undefined]) {
+      const plain = ssm(() => ({ Parameter: { Value: VALUE, Type } }));
+      const err = await loadChannels({ parameter: '/p', json: undefined }, plain.client).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toBe(
+        `SSM parameter /p is of type ${Type ?? 'unknown'}; expected SecureString (re-create it with --type SecureString)`,
+      );
+    }
   });
 });
