@@ -362,7 +362,7 @@ describe('[deploy] IAM: one role per function, least privilege', () => {
         (a) => `dynamodb:${a}`,
       ),
     );
-    expect(dynamoActionsUsed('api')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(dynamoActionsUsed('api')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
   });
 
   it('sync and worker: reads and conditional writes on the base table only', () => {
@@ -378,8 +378,12 @@ describe('[deploy] IAM: one role per function, least privilege', () => {
     ]);
   });
 
-  it('api: Query and GetItem only, on the table and GSI1', () => {
-    expect(actionsOf(roles.api, 'dynamodb')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+  it('api: Query, GetItem and BatchGetItem (chunks of big connections) only, on the table and GSI1', () => {
+    expect(actionsOf(roles.api, 'dynamodb')).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
     expect(grants(roles.api).get('dynamodb:Query')).toEqual([table, TABLE_INDEX]);
     expect(actionsOf(roles.api, 'sqs')).toEqual([]);
   });
