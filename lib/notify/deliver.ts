@@ -14,18 +14,12 @@
  */
 import { type ChangeEvent, ChangeEventSchema } from '../model.ts';
 import type { Store } from '../store/client.ts';
+import { findFailedEvents, loadDelivery, recordDelivery, setDeliveryState } from '../store/delivery.ts';
 import { getEvent } from '../store/query.ts';
 import { DRIVERS } from './channels/index.ts';
 import { type ChannelConfig, DEFAULT_OPTIONS, type NotifyOptions } from './config.ts';
-import {
-  findFailedEvents,
-  loadDelivery,
-  loadHistoryFor,
-  recordDelivery,
-  type StoredDelivery,
-  setDeliveryState,
-} from './delivery-store.ts';
 import { decideFlap, needsHistory, originalFailure, peeringTimeline } from './flap.ts';
+import { loadHistoryFor } from './history.ts';
 import { createPost, postHttp } from './http.ts';
 import { type ChannelPlan, type EventContext, planChannel } from './plan.ts';
 import {
@@ -36,6 +30,7 @@ import {
   failureRecord,
   isPending,
   type Mode,
+  parseDelivery,
 } from './record.ts';
 import { routes } from './routing.ts';
 import { type SendDeps, type SendResult, sendMessage } from './send.ts';
@@ -61,6 +56,12 @@ export function defaultDeps(over: Partial<DeliverDeps> = {}): DeliverDeps {
     log: (entry) => console.log(JSON.stringify(entry)),
     ...over,
   };
+}
+
+/** An event's delivery records as read back, parsed (an entry that does not parse counts as none). */
+interface StoredDelivery {
+  delivery: DeliveryMap;
+  deliveryState: string | null;
 }
 
 export type ChannelOutcome =
@@ -228,9 +229,13 @@ export async function deliverEvents(
   const unique = [...new Map(events.map((e) => [e.id, ChangeEventSchema.parse(e)])).values()].sort(
     (a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id),
   );
-  const stored = await loadDelivery(
-    store,
-    unique.map((e) => e.id),
+  const stored = new Map(
+    [
+      ...(await loadDelivery(
+        store,
+        unique.map((e) => e.id),
+      )),
+    ].map(([id, s]): [string, StoredDelivery] => [id, { ...s, delivery: parseDelivery(s.delivery) }]),
   );
   const present = unique.filter((e) => stored.has(e.id));
   const state = new Map([...stored].map(([id, s]) => [id, s.delivery]));

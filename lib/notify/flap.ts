@@ -1,6 +1,6 @@
 /**
  * Flap suppression and the failure a recovery closes, decided from the connection's history
- * versions. Pure; delivery-store.ts fetches the versions.
+ * versions. Pure; history.ts fetches the versions.
  *
  * Why history and not events: every history version holds every peering's status, so one Query on
  * the connection's partition (PK CONN#{id}, SK by observedAt) gives a peering's whole timeline,

@@ -3,8 +3,14 @@
  * transaction that references them: immutable and content-addressed, so writing one twice is harmless,
  * and a crash before the transaction leaves only unreferenced chunks, which their TTL removes.
  */
-import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mapLimit } from '../concurrency.ts';
+import { StoreError } from '../errors.ts';
 import type { Chunk } from './chunking.ts';
 import { record, type Store } from './client.ts';
 import { chunkItem, type Item } from './items.ts';
@@ -72,22 +78,41 @@ export async function putChunks(
 
 type Key = { PK: string; SK: string };
 
-/** BatchGetItem over any number of keys: 100 a call, unprocessed keys retried with backoff. */
-export async function batchGet(store: Store, keyList: readonly Key[], consistent: boolean): Promise<Item[]> {
+/** Rounds of BatchGetItem for one call's keys before the unprocessed rest is an error. */
+const BATCH_GET_ROUNDS = 10;
+
+/** What to read of each item: ExpressionAttributeNames keyed `#…`, e.g. `{ '#d': 'delivery' }`. */
+export type Projection = Record<string, string>;
+
+/**
+ * The one BatchGetItem over any number of keys: 100 a call, unprocessed keys retried with backoff
+ * (DynamoDB returns them under load; backing off is what its documentation asks for).
+ */
+export async function batchGet(
+  store: Store,
+  keyList: readonly Key[],
+  consistent: boolean,
+  projection?: Projection,
+): Promise<Item[]> {
   const out: Item[] = [];
+  const shape = projection
+    ? { ProjectionExpression: Object.keys(projection).join(', '), ExpressionAttributeNames: projection }
+    : {};
   for (let i = 0; i < keyList.length; i += BATCH_GET_KEYS) {
-    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-      [store.tableName]: { Keys: keyList.slice(i, i + BATCH_GET_KEYS), ConsistentRead: consistent },
+    let request: BatchGetCommandInput['RequestItems'] | undefined = {
+      [store.tableName]: { Keys: keyList.slice(i, i + BATCH_GET_KEYS), ConsistentRead: consistent, ...shape },
     };
-    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-      if (attempt > 10) throw new Error('DynamoDB kept returning unprocessed keys for BatchGetItem');
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
-      const res = await store.doc.send(
+    for (let round = 0; request; round++) {
+      if (round >= BATCH_GET_ROUNDS)
+        throw new StoreError(`DynamoDB left keys unprocessed after ${BATCH_GET_ROUNDS} BatchGetItem rounds`);
+      if (round > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** round)));
+      const res: BatchGetCommandOutput = await store.doc.send(
         new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }),
       );
       record(store.meter, 'read', res.ConsumedCapacity);
       out.push(...((res.Responses?.[store.tableName] ?? []) as Item[]));
-      request = res.UnprocessedKeys as typeof request;
+      const left = res.UnprocessedKeys?.[store.tableName];
+      request = left?.Keys?.length ? { [store.tableName]: left } : undefined;
     }
   }
   return out;

@@ -56,3 +56,21 @@ export function record(
     else meter.writeUnits += c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
   }
 }
+
+/**
+ * The one metered single-item write (Put, Update, Delete): the reliability suite's hook before it,
+ * the item and the units DynamoDB reports after it. `estimatedUnits` is the documented cost
+ * (lib/store/size.ts) where the caller knows the item, 0 where it does not (an update).
+ */
+export async function writeOne<O extends { ConsumedCapacity?: Consumed | undefined }>(
+  store: Store,
+  send: () => Promise<O>,
+  estimatedUnits = 0,
+): Promise<O> {
+  store.beforeWrite?.(1);
+  const out = await send();
+  store.meter.itemWrites += 1;
+  store.meter.estimatedWriteUnits += estimatedUnits;
+  record(store.meter, 'write', out.ConsumedCapacity);
+  return out;
+}

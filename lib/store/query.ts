@@ -36,8 +36,11 @@ const StartKey = z.record(z.string(), z.string());
 
 const ConnectionId = connectionId('connection id');
 
-/** One page of a Query, or all pages when `limit` is undefined. */
-async function queryPage(
+/**
+ * The one paged Query: one page of up to `limit` items, or all pages when `limit` is undefined;
+ * every page metered, a caller's cursor that DynamoDB refuses is a bad request.
+ */
+export async function queryPage(
   store: Store,
   input: Omit<QueryCommandInput, 'TableName'>,
   page: PageRequest,

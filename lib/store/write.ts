@@ -9,7 +9,7 @@ import type { RunRecord } from '../model.ts';
 import type { Change } from '../sync/diff.ts';
 import { putChunks, storedChunksOf } from './chunk-io.ts';
 import type { Chunk } from './chunking.ts';
-import { record, type Store } from './client.ts';
+import { record, type Store, writeOne } from './client.ts';
 import { eventItem, expiry, historyItem, type Item, runItem, stateItem } from './items.ts';
 import { layOut } from './layout.ts';
 import { writeUnits } from './size.ts';
@@ -229,18 +229,19 @@ async function transact(store: Store, actions: TransactItem[]): Promise<void> {
 }
 
 export async function putItem(store: Store, item: Item, condition?: string): Promise<void> {
-  store.beforeWrite?.(1);
-  const out = await store.doc.send(
-    new PutCommand({
-      TableName: store.tableName,
-      Item: item,
-      ...(condition ? { ConditionExpression: condition } : {}),
-      ReturnConsumedCapacity: 'TOTAL',
-    }),
+  await writeOne(
+    store,
+    () =>
+      store.doc.send(
+        new PutCommand({
+          TableName: store.tableName,
+          Item: item,
+          ...(condition ? { ConditionExpression: condition } : {}),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      ),
+    writeUnits(item, false),
   );
-  store.meter.itemWrites += 1;
-  store.meter.estimatedWriteUnits += writeUnits(item, false);
-  record(store.meter, 'write', out.ConsumedCapacity);
 }
 
 export async function putRun(store: Store, run: RunRecord): Promise<void> {

@@ -2,8 +2,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliverEvents, redeliver } from '../../../lib/notify/deliver.ts';
-import { findFailedEvents, recordDelivery } from '../../../lib/notify/delivery-store.ts';
 import type { Store } from '../../../lib/store/client.ts';
+import { findFailedEvents, recordDelivery } from '../../../lib/store/delivery.ts';
 import { keys } from '../../../lib/store/table.ts';
 import { eventId } from '../../../lib/sync/diff.ts';
 import { createTestStore } from '../../support/store.ts';

@@ -7,9 +7,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type StreamPoller, startStreamPoller } from '../../../infra/local/stream-poller.ts';
 import type { ChannelConfig } from '../../../lib/notify/config.ts';
 import { redeliver } from '../../../lib/notify/deliver.ts';
-import { findFailedEvents } from '../../../lib/notify/delivery-store.ts';
 import { createStreamHandler } from '../../../lib/notify/handler.ts';
 import type { Store } from '../../../lib/store/client.ts';
+import { findFailedEvents } from '../../../lib/store/delivery.ts';
 import { keys } from '../../../lib/store/table.ts';
 import { createTestStore } from '../../support/store.ts';
 import { type SinkRequest, startWebhookSink, type WebhookSink } from '../../support/webhook-sink.ts';

@@ -1,37 +1,33 @@
 /**
- * The notifier's reads and writes in the table: delivery records on event items, the history a
- * flap decision needs, and the failed events `redeliver --failed` retries.
+ * Delivery records on event items: what the notifier (lib/notify/deliver.ts) reads and writes in
+ * the table, and the failed events `redeliver --failed` retries. The store knows their place and
+ * the conditions that keep concurrent deliverers apart; lib/notify/record.ts knows what they mean.
  *
  * Delivery records live on the event item itself (`delivery.{channel}`), not in items of their own:
  * the event and whether it reached each channel are read together in one GetItem, and they expire
  * together with the item's TTL.
  */
-import {
-  BatchGetCommand,
-  type BatchGetCommandInput,
-  type BatchGetCommandOutput,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../errors.ts';
-import type { ChangeEvent, HistoryVersion } from '../model.ts';
-import { record as meter, type Store } from '../store/client.ts';
-import { type Item, toEvent } from '../store/items.ts';
-import { listHistory } from '../store/query.ts';
-import { GSI1, keys } from '../store/table.ts';
-import type { FlapPolicy } from './config.ts';
-import { historyIsEnough } from './flap.ts';
-import { type DeliveryMap, type DeliveryRecord, type DeliveryState, parseDelivery } from './record.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChangeEvent } from '../model.ts';
+import { batchGet } from './chunk-io.ts';
+import { type Store, writeOne } from './client.ts';
+import { toEvent } from './items.ts';
+import { queryPage } from './query.ts';
+import { GSI1, keys } from './table.ts';
 
+/** An event's delivery attributes as stored; lib/notify/record.ts parses them. */
 export interface StoredDelivery {
-  delivery: DeliveryMap;
+  delivery: unknown;
   deliveryState: string | null;
 }
+
+/** What the store needs of a record: whether it is done (sent, suppressed) or parks the channel. */
+export type DeliveryWrite = Readonly<Record<string, unknown>> & { status: string };
 
 const key = (eventId: string) => ({ PK: keys.eventPk(eventId), SK: keys.eventSk() });
 
 /**
- * Current delivery records of events, read strongly consistent: the stream image is the item as
+ * Current delivery attributes of events, read strongly consistent: the stream image is the item as
  * inserted, so only the table says what an earlier attempt already delivered. Missing ids (expired
  * or never written) are absent from the map.
  */
@@ -39,35 +35,21 @@ export async function loadDelivery(
   store: Store,
   eventIds: readonly string[],
 ): Promise<Map<string, StoredDelivery>> {
-  const out = new Map<string, StoredDelivery>();
-  for (let i = 0; i < eventIds.length; i += 100) {
-    let request: BatchGetCommandInput['RequestItems'] | undefined = {
-      [store.tableName]: {
-        Keys: eventIds.slice(i, i + 100).map(key),
-        ConsistentRead: true,
-        ProjectionExpression: '#pk, #d, #s',
-        ExpressionAttributeNames: { '#pk': 'PK', '#d': 'delivery', '#s': 'deliveryState' },
+  // The event's own `id` attribute (every event item has it), so no key is parsed back.
+  const items = await batchGet(store, eventIds.map(key), true, {
+    '#id': 'id',
+    '#d': 'delivery',
+    '#s': 'deliveryState',
+  });
+  return new Map(
+    items.map((item) => [
+      String(item.id),
+      {
+        delivery: item.delivery,
+        deliveryState: typeof item.deliveryState === 'string' ? item.deliveryState : null,
       },
-    };
-    for (let round = 0; request && round < 10; round++) {
-      if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
-      const res: BatchGetCommandOutput = await store.doc.send(
-        new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }),
-      );
-      meter(store.meter, 'read', res.ConsumedCapacity);
-      for (const item of res.Responses?.[store.tableName] ?? []) {
-        const id = String(item.PK).slice('EVENT#'.length);
-        out.set(id, {
-          delivery: parseDelivery(item.delivery),
-          deliveryState: typeof item.deliveryState === 'string' ? item.deliveryState : null,
-        });
-      }
-      const left = res.UnprocessedKeys?.[store.tableName];
-      request = left?.Keys?.length ? { [store.tableName]: left } : undefined;
-    }
-    if (request) throw new StoreError('DynamoDB left event keys unprocessed after 10 rounds');
-  }
-  return out;
+    ]),
+  );
 }
 
 const isCondition = (err: unknown): boolean =>
@@ -76,21 +58,19 @@ const isCondition = (err: unknown): boolean =>
 const isMissingMap = (err: unknown): boolean =>
   err instanceof Error && err.name === 'ValidationException' && /document path/i.test(err.message);
 
-async function update(
+const update = (
   store: Store,
   input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'ReturnConsumedCapacity'>,
-): Promise<void> {
-  store.beforeWrite?.(1);
-  const out = await store.doc.send(
-    new UpdateCommand({ ...input, TableName: store.tableName, ReturnConsumedCapacity: 'TOTAL' }),
+) =>
+  writeOne(store, () =>
+    store.doc.send(
+      new UpdateCommand({ ...input, TableName: store.tableName, ReturnConsumedCapacity: 'TOTAL' }),
+    ),
   );
-  store.meter.itemWrites += 1;
-  meter(store.meter, 'write', out.ConsumedCapacity);
-}
 
 /**
  * Writes one channel's record on the event item: `SET delivery.#ch = :rec`, with
- * `deliveryState = 'failed'` alongside when the record parks the channel.
+ * `deliveryState = 'failed'` alongside when the record parks the channel (status `failed`).
  *
  * The condition `NOT (delivery.#ch.status IN ('sent','suppressed'))` makes the first completed
  * record win: when two deliverers race (a Lambda retry and `dli-sync redeliver`, say), the second
@@ -108,7 +88,7 @@ export async function recordDelivery(
   store: Store,
   eventId: string,
   channel: string,
-  rec: DeliveryRecord,
+  rec: DeliveryWrite,
 ): Promise<boolean> {
   const parked = rec.status === 'failed';
   const values = {
@@ -154,7 +134,7 @@ export async function recordDelivery(
 }
 
 /** Marks a once-failed event delivered again (after `redeliver`), so `--failed` no longer finds it. */
-export async function setDeliveryState(store: Store, eventId: string, state: DeliveryState): Promise<void> {
+export async function setDeliveryState(store: Store, eventId: string, state: string): Promise<void> {
   try {
     await update(store, {
       Key: key(eventId),
@@ -168,35 +148,6 @@ export async function setDeliveryState(store: Store, eventId: string, state: Del
   }
 }
 
-const MAX_HISTORY_PAGES = 4;
-
-/**
- * The connection's history up to the event's time, newest first, as far back as the flap window
- * and the recovered failure need (at most 100 versions).
- */
-export async function loadHistoryFor(
-  store: Store,
-  e: ChangeEvent,
-  policy: FlapPolicy | null,
-): Promise<HistoryVersion[]> {
-  const out: HistoryVersion[] = [];
-  // A target-level event (DELETIONS_HELD) has no connection, hence no history.
-  if (e.connectionId === null) return out;
-  let cursor: string | null = null;
-  for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
-    const res: Awaited<ReturnType<typeof listHistory>> = await listHistory(store, e.connectionId, {
-      to: e.detectedAt,
-      order: 'desc',
-      limit: 25,
-      cursor,
-    });
-    out.push(...res.items);
-    if (!res.cursor || historyIsEnough(e, out, policy)) break;
-    cursor = res.cursor;
-  }
-  return out;
-}
-
 /**
  * Events parked as undelivered, oldest first. GSI1 (EVENTS / {detectedAt}#{id}) is already the
  * events list, so there is no sparse index for failures: this is a Query over the time range with
@@ -207,29 +158,21 @@ export async function findFailedEvents(
   store: Store,
   range: { from?: string | undefined; to?: string | undefined },
 ): Promise<ChangeEvent[]> {
-  const out: ChangeEvent[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        IndexName: GSI1,
-        KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi',
-        FilterExpression: '#state = :failed',
-        ExpressionAttributeNames: { '#state': 'deliveryState' },
-        ExpressionAttributeValues: {
-          ':pk': keys.eventsGsiPk(),
-          ':lo': range.from ?? '0',
-          ':hi': `${range.to ?? ''}~`,
-          ':failed': 'failed',
-        },
-        ExclusiveStartKey: start,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    meter(store.meter, 'read', res.ConsumedCapacity);
-    out.push(...((res.Items ?? []) as Item[]).map(toEvent));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const page = await queryPage(
+    store,
+    {
+      IndexName: GSI1,
+      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi',
+      FilterExpression: '#state = :failed',
+      ExpressionAttributeNames: { '#state': 'deliveryState' },
+      ExpressionAttributeValues: {
+        ':pk': keys.eventsGsiPk(),
+        ':lo': range.from ?? '0',
+        ':hi': `${range.to ?? ''}~`,
+        ':failed': 'failed',
+      },
+    },
+    {},
+  );
+  return page.items.map(toEvent);
 }
