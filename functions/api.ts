@@ -3,14 +3,11 @@
  * Bad parameters are a 400 naming the parameter; anything unexpected is a 500 without details
  * (those go to the log).
  */
-
 import { route } from '../lib/api/routes.ts';
 import { withSignedCursors } from '../lib/api/scope.ts';
-import { storeFor } from '../lib/app.ts';
-import { loadQueryTargets, loadStoreConfig } from '../lib/config.ts';
-import { describeError } from '../lib/errors.ts';
-import { createTelemetry } from '../lib/log.ts';
-import { ParameterCache, resolveEnv, ssmReader } from '../lib/secrets.ts';
+import { type Env, loadQueryTargets, loadStoreConfig } from '../lib/config.ts';
+import { ConfigError, describeError } from '../lib/errors.ts';
+import { coldStart, type LambdaShell, lambdaShell } from '../lib/lambda.ts';
 
 interface HttpApiEvent {
   requestContext?: { http?: { method?: string; path?: string } };
@@ -24,41 +21,37 @@ interface HttpApiResult {
   body: string;
 }
 
-const { logger } = createTelemetry(process.env);
-let ctx: Parameters<typeof route>[0] | undefined;
-let params: ParameterCache | undefined;
+const boot = coldStart(() => lambdaShell(process.env));
 
 export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
+  const shell = await boot();
   try {
     // Targets may live in SSM (DLI_TARGETS_PARAMETER), so adding a project needs no redeploy here either.
-    params ??= new ParameterCache(ssmReader());
-    const env = await resolveEnv(process.env, params);
-    ctx = { store: ctx?.store ?? storeFor(loadStoreConfig(env)), targets: loadQueryTargets(env) };
+    const env = await shell.env();
+    const ctx = { store: shell.store(loadStoreConfig(env)), targets: loadQueryTargets(env) };
     const method = event.requestContext?.http?.method ?? 'GET';
     const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
-    const key = await cursorKey(env, params);
-    const c = ctx;
+    const key = await cursorKey(env, shell);
     const res = await withSignedCursors(key, event.queryStringParameters ?? {}, (q) =>
-      route(c, method, path, q),
+      route(ctx, method, path, q),
     );
     return json(res.status, res.body);
   } catch (err) {
-    logger.error('api request failed', { error: describeError(err) });
+    shell.telemetry.logger.error('api request failed', { error: describeError(err) });
     return json(500, { error: 'internal error; see the function log' });
   }
 }
 
 /** The cursor signing key: a SecureString (API_CURSOR_KEY_PARAMETER) when deployed, or API_CURSOR_KEY. */
-async function cursorKey(
-  env: Record<string, string | undefined>,
-  cache: ParameterCache,
-): Promise<string | null> {
+async function cursorKey(env: Env, shell: LambdaShell): Promise<string | null> {
   const name = env.API_CURSOR_KEY_PARAMETER?.trim();
   const key = name
-    ? await cache.get(name, 'API_CURSOR_KEY_PARAMETER', 15 * 60_000)
+    ? await shell.parameter(name, 'API_CURSOR_KEY_PARAMETER', 15 * 60_000)
     : env.API_CURSOR_KEY || null;
   if (key !== null && key.length < 32)
-    throw new Error('the cursor key is shorter than 32 characters; expected e.g. openssl rand -base64 32');
+    throw new ConfigError(
+      'the cursor key is shorter than 32 characters; expected e.g. openssl rand -base64 32',
+    );
   return key;
 }
 
