@@ -13,6 +13,12 @@
  *
  * Messages are swept one after another, as they come: the lease and the DLI API's rate limits are
  * per target, and the worker's reserved concurrency is what spreads targets over invocations.
+ *
+ * Not Powertools' processPartialResponse: it reports only records whose handler threw, so the
+ * expired and refused messages would fit, but it processes in parallel by default and throws when
+ * every record failed (a full-batch retry), both to be switched off, for a 20-line loop and a new
+ * dependency. The notifier's stream handler cannot use it at all: delivery works on the batch as a
+ * whole (digests, pacing, ordering by detection time), not record by record.
  */
 import type { SyncConfig } from '../config.ts';
 import { describeError } from '../errors.ts';
