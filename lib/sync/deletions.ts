@@ -10,7 +10,7 @@ import { loadHeld, writeHeld } from '../store/held.ts';
 import { acquireLease, releaseLease, startHeartbeat } from '../store/lease.ts';
 import { loadConnections } from '../store/query.ts';
 import type { Fence } from '../store/write.ts';
-import { type Change, DELETED, diffTarget } from './diff.ts';
+import { type Change, diffTarget, isLive } from './diff.ts';
 import { decideDeletions, type FuseDecision, type FusePolicy, heldEvent } from './fuse.ts';
 import { persistChanges } from './persist.ts';
 
@@ -54,12 +54,15 @@ export interface FuseStep {
   held: number;
 }
 
-/** The sweep's deletion step: decide with the fuse, tombstone what applies, store what is held. */
+/**
+ * The vanished step of a sweep: decide with the fuse (weighing the vanished against the target's live
+ * connections in the stored index), tombstone what applies, store what is held.
+ */
 export async function sweepDeletions(
   store: Store,
   input: {
     target: TargetRef;
-    live: number;
+    index: ReadonlyMap<string, { status: string }>;
     vanished: readonly string[];
     seen: ReadonlySet<string>;
     mayDelete: boolean;
@@ -73,8 +76,11 @@ export async function sweepDeletions(
     loadHeld(store, input.target),
     loadConnections(store, input.target, input.vanished),
   ]);
+  let live = 0;
+  for (const c of input.index.values()) if (isLive(c)) live++;
   const decision = decideDeletions({
     ...input,
+    live,
     vanished: input.vanished.map((id) => ({ id, name: stored.get(id)?.name ?? null })),
     held,
   });
@@ -125,7 +131,7 @@ export async function confirmDeletions(
     const apply = held
       .filter((h) => {
         const c = stored.get(h.connectionId);
-        return c !== undefined && c.status !== DELETED;
+        return c !== undefined && isLive(c);
       })
       .map((h) => ({ id: h.connectionId, heldAt: h.heldAt, runId: h.runId }));
     const applied = await applyDeletions(store, target, stored, apply, fence);
