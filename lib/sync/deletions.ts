@@ -12,7 +12,10 @@ import { loadConnections } from '../store/query.ts';
 import type { Fence } from '../store/write.ts';
 import { type Change, diffTarget, isLive } from './diff.ts';
 import { decideDeletions, type FuseDecision, type FusePolicy, heldEvent } from './fuse.ts';
+import type { Listing } from './listing.ts';
 import { persistChanges } from './persist.ts';
+import { countChange, type Tally } from './run-record.ts';
+import type { RunContext } from './slices.ts';
 
 type TargetRef = Pick<Target, 'region' | 'projectId'>;
 
@@ -49,16 +52,45 @@ export async function applyDeletions(
   return applied;
 }
 
-export interface FuseStep {
+/**
+ * The vanished step of a sync run: what the complete sweep no longer lists goes through the fuse,
+ * applied or held; applied deletions are counted. Returns how many deletions stay held.
+ */
+export async function deleteVanished(
+  store: Store,
+  ctx: RunContext,
+  sweep: {
+    index: ReadonlyMap<string, { status: string }>;
+    vanished: readonly string[];
+    listed: Pick<Listing, 'seen' | 'protectedIds' | 'mayDelete'>;
+    policy: FusePolicy;
+  },
+  tally: Tally,
+): Promise<number> {
+  const { listed } = sweep;
+  const fuse = await sweepDeletions(store, {
+    ...ctx,
+    index: sweep.index,
+    vanished: sweep.vanished,
+    // Quarantined ids were listed too: the fuse releases a held one it sees.
+    seen: new Set([...listed.seen.keys(), ...listed.protectedIds]),
+    mayDelete: listed.mayDelete,
+    policy: sweep.policy,
+  });
+  for (const c of fuse.applied) countChange(tally, c);
+  return fuse.held;
+}
+
+interface FuseStep {
   applied: Change[];
   held: number;
 }
 
 /**
- * The vanished step of a sweep: decide with the fuse (weighing the vanished against the target's live
+ * Decide with the fuse (weighing the vanished against the target's live
  * connections in the stored index), tombstone what applies, store what is held.
  */
-export async function sweepDeletions(
+async function sweepDeletions(
   store: Store,
   input: {
     target: TargetRef;

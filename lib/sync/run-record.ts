@@ -9,6 +9,7 @@ import type { QuarantinedRecord, RunRecord, Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
 import { putRun } from '../store/write.ts';
 import { type Change, isLive } from './diff.ts';
+import type { Listing } from './listing.ts';
 
 export type Progress = { kind: 'target-start'; target: Target } | { kind: 'target-done'; run: RunRecord };
 
@@ -106,6 +107,23 @@ export const incompleteSweep = (sweep: SweepResult<unknown>): Partial<RunRecord>
   seen: sweep.records.length,
 });
 
+/** The record of a complete sweep: its counts, its bad records, and what the fuse holds. */
+export const completeSweep = (
+  sweep: SweepResult<unknown>,
+  listed: Pick<Listing, 'seen' | 'quarantined' | 'mayDelete'>,
+  tally: Tally,
+  heldDeletions: number,
+): Partial<RunRecord> => ({
+  outcome: 'complete',
+  pages: sweep.pages,
+  apiRequests: sweep.requests,
+  seen: listed.seen.size,
+  ...tally,
+  deletionsApplied: listed.mayDelete && heldDeletions === 0,
+  quarantined: reportable(listed.quarantined),
+  heldDeletions,
+});
+
 /**
  * The run record is one DynamoDB item (400 KB at most): a sweep of thousands of bad records would
  * make it too large to write, and the run would fail after its changes were stored. The first
@@ -113,7 +131,7 @@ export const incompleteSweep = (sweep: SweepResult<unknown>): Partial<RunRecord>
  * index -1 counts the rest. Deletion decisions use the full list, never this one.
  */
 const MAX_REPORTED = 100;
-export function reportable(quarantined: QuarantinedRecord[]): QuarantinedRecord[] {
+function reportable(quarantined: QuarantinedRecord[]): QuarantinedRecord[] {
   if (quarantined.length <= MAX_REPORTED) return quarantined;
   const rest = quarantined.length - MAX_REPORTED;
   return [

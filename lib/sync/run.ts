@@ -7,20 +7,13 @@ import type { SyncConfig } from '../config.ts';
 import type { RunRecord, Target } from '../model.ts';
 import type { Store } from '../store/client.ts';
 import { loadTargetIndex } from '../store/query.ts';
-import { sweepDeletions } from './deletions.ts';
+import { deleteVanished } from './deletions.ts';
 import { selectCandidates } from './diff.ts';
 import { DEFAULT_FUSE } from './fuse.ts';
 import { listingOf, type SweepFn, sweepListing } from './listing.ts';
 import { renewExpiringChunks } from './renew-chunks.ts';
-import {
-  countChange,
-  incompleteSweep,
-  openRun,
-  type Progress,
-  reportable,
-  startTally,
-} from './run-record.ts';
-import { writeChangedSlices } from './slices.ts';
+import { completeSweep, incompleteSweep, openRun, type Progress, startTally } from './run-record.ts';
+import { runContext, writeChangedSlices } from './slices.ts';
 import { leaseTiming, underTargetLease } from './target-lease.ts';
 
 export type { Progress } from './run-record.ts';
@@ -55,46 +48,24 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
   const run = openRun(store, target, deps.now ?? (() => new Date()), deps.onProgress);
   return underTargetLease(store, target, run, leaseTiming(config), async (lease) => {
     // The stored index is read while the API is swept: independent, and the sweep is API-bound.
-    const stored = loadTargetIndex(store, target);
-    stored.catch(() => undefined); // an incomplete sweep never looks at it
+    const indexRead = loadTargetIndex(store, target);
+    indexRead.catch(() => undefined); // an incomplete sweep never looks at it
     const sweep = await lease.race(sweepListing(config, target, deps.sweep));
     // All or nothing: a partial view must not tombstone what it missed, and events from it could not
     // be told apart from those of the next complete sweep. Only the run record is written.
     if (!sweep.complete) return run.close(incompleteSweep(sweep));
     const listed = listingOf(sweep.records);
-    const index = await stored;
+    const index = await indexRead;
     const candidates = selectCandidates(index, listed.seen.values(), listed.protectedIds, listed.mayDelete);
-    const ctx = {
-      target,
-      protectedIds: listed.protectedIds,
-      now: run.startedAt,
-      runId: run.runId,
-      fence: { target, holder: run.runId },
-    };
+    const ctx = runContext(target, run, listed.protectedIds);
     const tally = startTally(candidates.unchanged);
     await writeChangedSlices(store, ctx, candidates, { tally, lease, sliceSize: deps.sliceSize ?? SLICE });
     lease.check();
-    const vanished = await sweepDeletions(store, {
-      ...ctx,
-      index,
-      vanished: candidates.vanished,
-      seen: new Set([...listed.seen.keys(), ...listed.protectedIds]),
-      mayDelete: listed.mayDelete,
-      policy: config.fuse ?? DEFAULT_FUSE,
-    });
-    for (const c of vanished.applied) countChange(tally, c);
+    const vanished = { index, vanished: candidates.vanished, listed, policy: config.fuse ?? DEFAULT_FUSE };
+    const held = await deleteVanished(store, ctx, vanished, tally);
     lease.check();
     await renewExpiringChunks(store, ctx, index, listed.seen);
     lease.check();
-    return run.close({
-      outcome: 'complete',
-      pages: sweep.pages,
-      apiRequests: sweep.requests,
-      seen: listed.seen.size,
-      ...tally,
-      deletionsApplied: listed.mayDelete && vanished.held === 0,
-      quarantined: reportable(listed.quarantined),
-      heldDeletions: vanished.held,
-    });
+    return run.close(completeSweep(sweep, listed, tally, held));
   });
 }

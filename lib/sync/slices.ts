@@ -23,6 +23,18 @@ export interface RunContext {
   fence: Fence;
 }
 
+export const runContext = (
+  target: Target,
+  run: { runId: string; startedAt: string },
+  protectedIds: ReadonlySet<string>,
+): RunContext => ({
+  target,
+  protectedIds,
+  now: run.startedAt,
+  runId: run.runId,
+  fence: { target, holder: run.runId },
+});
+
 export async function writeChangedSlices(
   store: Store,
   ctx: RunContext,
