@@ -5,9 +5,11 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConcurrentWriteError } from '../../lib/errors.ts';
 import type { Connection } from '../../lib/model.ts';
 import { getConnection } from '../../lib/store/query.ts';
 import { keys } from '../../lib/store/table.ts';
+import { renewChunks } from '../../lib/store/write.ts';
 import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, REGION, startHarness } from '../support/harness.ts';
 
@@ -93,5 +95,14 @@ describe('chunk renewal of a live connection that never changes', () => {
   it('a second run after the renewal writes nothing but its own items', async () => {
     expect(await itemWritesOfSyncAt(447)).toBe(steady);
     expect(new Set(await chunkTtls())).toEqual(new Set([epoch(446 + 490)]));
+  });
+
+  it('is fenced: a run that no longer holds the lease moves no chunksExpireAt', async () => {
+    const before = await stateChunksExpireAt();
+    const target = { region: REGION, projectId: PROJECT };
+    const later = atDay(900)().toISOString();
+    const stale = renewChunks(h.store, target, String(big.id), later, { target, holder: 'an-older-run' });
+    await expect(stale).rejects.toThrow(ConcurrentWriteError);
+    expect(await stateChunksExpireAt()).toBe(before);
   });
 });
