@@ -10,6 +10,7 @@ import { connectionId, decodeCursor, encodeCursor, INVALID_CURSOR, parseRequest 
 import { batchGet, hydrate, rememberChunks } from './chunk-io.ts';
 import { record, type Store } from './client.ts';
 import { type Item, toConnection, toEvent, toHistory, toRun } from './items.ts';
+import { neededChunks } from './layout.ts';
 import { GSI1, keys } from './table.ts';
 
 export interface Page<T> {
@@ -138,6 +139,8 @@ export interface StoredSummary {
   contentHash: string;
   version: number;
   status: string;
+  /** Epoch seconds every chunk of the newest version lives at least until; null: no chunks. */
+  chunksExpireAt: number | null;
 }
 
 /**
@@ -172,7 +175,7 @@ export async function loadTargetIndex(
           ':lo': lo,
           ':hi': hi,
         },
-        ProjectionExpression: 'id, contentHash, version, #s',
+        ProjectionExpression: 'id, contentHash, version, #s, chunksExpireAt',
         ExpressionAttributeNames: { '#s': 'status' },
       },
       all,
@@ -180,18 +183,19 @@ export async function loadTargetIndex(
   );
   const index = new Map<string, StoredSummary>();
   for (const item of pages.flatMap((p) => p.items)) {
-    const { id, contentHash, version, status } = item as Record<string, unknown>;
+    const { id, contentHash, version, status, chunksExpireAt = null } = item as Record<string, unknown>;
     if (
       typeof id !== 'string' ||
       typeof contentHash !== 'string' ||
       typeof version !== 'number' ||
-      typeof status !== 'string'
+      typeof status !== 'string' ||
+      (chunksExpireAt !== null && typeof chunksExpireAt !== 'number')
     ) {
       throw new StoreError(
         `stored state item of ${target.region}/${target.projectId} is malformed (id ${String(id).slice(0, 64)})`,
       );
     }
-    index.set(id, { id, contentHash, version, status });
+    index.set(id, { id, contentHash, version, status, chunksExpireAt });
   }
   return index;
 }
@@ -226,6 +230,30 @@ export async function getState(
   );
   record(store.meter, 'read', out.ConsumedCapacity);
   return out.Item ? ((await connectionsOf(store, [out.Item]))[0] ?? null) : null;
+}
+
+/**
+ * The chunks one state item references (its own and its newest raw's), with its version; null when
+ * the item is gone. Strongly consistent: the chunk renewal fences its update on that version.
+ */
+export async function getStateChunks(
+  store: Store,
+  target: Pick<Target, 'region' | 'projectId'>,
+  id: string,
+): Promise<{ version: number; hashes: string[] } | null> {
+  const out = await store.doc.send(
+    new GetCommand({
+      TableName: store.tableName,
+      Key: { PK: keys.targetPk(target.region, target.projectId), SK: keys.stateSk(id) },
+      ProjectionExpression: 'version, chunks, rawChunkRefs',
+      ConsistentRead: true,
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  record(store.meter, 'read', out.ConsumedCapacity);
+  if (!out.Item || typeof out.Item.version !== 'number') return null;
+  const raw = Array.isArray(out.Item.rawChunkRefs) ? (out.Item.rawChunkRefs as string[]) : [];
+  return { version: out.Item.version, hashes: [...new Set([...neededChunks(out.Item), ...raw])] };
 }
 
 /**

@@ -4,14 +4,15 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentWriteError } from '../errors.ts';
+import { ConcurrentWriteError, StoreError } from '../errors.ts';
 import type { RunRecord } from '../model.ts';
 import type { Change } from '../sync/diff.ts';
-import { putChunks, storedChunksOf } from './chunk-io.ts';
+import { batchGet, putChunks, storedChunksOf } from './chunk-io.ts';
 import type { Chunk } from './chunking.ts';
 import { record, type Store, writeOne } from './client.ts';
 import { eventItem, expiry, historyItem, type Item, runItem, stateItem } from './items.ts';
 import { layOut } from './layout.ts';
+import { getStateChunks } from './query.ts';
 import { writeUnits } from './size.ts';
 import { keys } from './table.ts';
 
@@ -38,13 +39,8 @@ export interface LaidChange {
   chunkExpiresAt: number;
 }
 
-// A change is laid out once (hashing 20,000 hosts is not free), then grouped, written and retried.
-const laidOut = new WeakMap<Change, LaidChange>();
-
-/** Pure but for the memo: the items and chunk writes of one change. */
+/** Pure: the items and chunk writes of one change. */
 export function layoutChange(store: Store, change: Change): LaidChange {
-  const memo = laidOut.get(change);
-  if (memo) return memo;
   const { retentionDays } = store;
   const observedAt = change.history.observedAt;
   const state = layOut(stateItem(change.next, retentionDays));
@@ -73,7 +69,6 @@ export function layoutChange(store: Store, change: Change): LaidChange {
     chunkPuts,
     chunkExpiresAt,
   };
-  laidOut.set(change, laid);
   return laid;
 }
 
@@ -82,9 +77,12 @@ const rawRefs = (refs: unknown): string[] => [
 ];
 
 /** The puts of one change: state + history + events, all or nothing. */
-export function changeActions(store: Store, change: Change): TransactItem[] {
+export function changeActions(
+  store: Store,
+  change: Change,
+  laid: LaidChange = layoutChange(store, change),
+): TransactItem[] {
   const { tableName: TableName, retentionDays } = store;
-  const laid = layoutChange(store, change);
   const state: TransactItem = {
     Put: {
       TableName,
@@ -138,31 +136,51 @@ export function fenceAction(store: Store, fence: Fence): TransactItem {
   };
 }
 
+/**
+ * A change with its transaction actions, built once: measured to group it, then written (and
+ * rewritten one change at a time when its group hits a conflict).
+ */
+export interface PlannedChange {
+  change: Change;
+  laid: LaidChange;
+  actions: TransactItem[];
+  /** UTF-8 bytes of the actions, as DynamoDB counts them toward a transaction's 4 MB. */
+  bytes: number;
+}
+
+function planChange(store: Store, change: Change): PlannedChange {
+  // Laid out once: hashing 20,000 hosts into chunks is not free.
+  const laid = layoutChange(store, change);
+  const actions = changeActions(store, change, laid);
+  // Bytes, not UTF-16 units: DynamoDB counts UTF-8, and a CJK name is 3 bytes per character, so
+  // counting characters let a group of large non-ASCII items pass 4 MB and fail as a whole.
+  const bytes = actions.reduce((n, a) => n + Buffer.byteLength(JSON.stringify(a)), 0);
+  return { change, laid, actions, bytes };
+}
+
 /** Groups changes into transactions under DynamoDB's limits, never splitting one change. */
-export function chunkChanges(store: Store, changes: readonly Change[], fence?: Fence): Change[][] {
-  const chunks: Change[][] = [];
+export function groupChanges(store: Store, changes: readonly Change[], fence?: Fence): PlannedChange[][] {
+  const groups: PlannedChange[][] = [];
   // The fence's condition check takes one of the 100 actions of every transaction.
   const maxItems = MAX_TRANSACTION_ITEMS - (fence ? 1 : 0);
-  let current: Change[] = [];
+  let current: PlannedChange[] = [];
   let items = 0;
   let bytes = 0;
   for (const change of changes) {
-    const actions = changeActions(store, change);
-    // Bytes, not UTF-16 units: DynamoDB counts UTF-8, and a CJK name is 3 bytes per character, so
-    // counting characters let a group of large non-ASCII items pass 4 MB and fail as a whole.
-    const size = actions.reduce((n, a) => n + Buffer.byteLength(JSON.stringify(a)), 0);
+    const planned = planChange(store, change);
+    const { actions, bytes: size } = planned;
     if (current.length > 0 && (items + actions.length > maxItems || bytes + size > MAX_TRANSACTION_BYTES)) {
-      chunks.push(current);
+      groups.push(current);
       current = [];
       items = 0;
       bytes = 0;
     }
-    current.push(change);
+    current.push(planned);
     items += actions.length;
     bytes += size;
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 const chunksWritten = new WeakSet<Change>();
@@ -173,46 +191,55 @@ export interface ApplyResult {
   conflicts: Change[];
 }
 
+/** Writes changes in one transaction (tools and tests; the sync groups them with groupChanges). */
+export const writeChanges = (store: Store, changes: readonly Change[], fence?: Fence): Promise<ApplyResult> =>
+  writeGroup(
+    store,
+    changes.map((c) => planChange(store, c)),
+    fence,
+  );
+
 /**
- * Writes a group of changes in one transaction. If a condition fails, the group is retried one
- * change per transaction so that only the conflicting connections are left out.
+ * Writes a group of planned changes in one transaction. If a condition fails, the group is retried
+ * one change per transaction so that only the conflicting connections are left out.
  */
-export async function writeChanges(
+export async function writeGroup(
   store: Store,
-  group: readonly Change[],
+  group: readonly PlannedChange[],
   fence?: Fence,
 ): Promise<ApplyResult> {
   // Chunks first: the transaction then commits a version whose every chunk exists. Once per change,
   // even when a conflict retries the group one change at a time.
-  for (const change of group) {
-    const laid = layoutChange(store, change);
+  for (const { change, laid } of group) {
     if (laid.chunkPuts.length === 0 || chunksWritten.has(change)) continue;
     await putChunks(store, change.next.id, laid.chunkPuts, laid.chunkExpiresAt);
     chunksWritten.add(change);
   }
+  const changes = group.map((p) => p.change);
   try {
     await transact(store, [
       ...(fence ? [fenceAction(store, fence)] : []),
-      ...group.flatMap((c) => changeActions(store, c)),
+      ...group.flatMap((p) => p.actions),
     ]);
-    return { applied: [...group], conflicts: [] };
+    return { applied: changes, conflicts: [] };
   } catch (err) {
     if (!(err instanceof TransactionCanceledException) || !isConditionFailure(err)) throw err;
-    if (fence && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-      throw new ConcurrentWriteError(
-        `this run lost the lease of ${fence.target.region}/${fence.target.projectId} to a newer run, which stores its own view; this run's remaining changes were not written`,
-      );
-    }
+    if (fence && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') throw lostLease(fence);
   }
-  if (group.length === 1) return { applied: [], conflicts: [...group] };
+  if (group.length === 1) return { applied: [], conflicts: changes };
   const result: ApplyResult = { applied: [], conflicts: [] };
-  for (const change of group) {
-    const one = await writeChanges(store, [change], fence);
+  for (const planned of group) {
+    const one = await writeGroup(store, [planned], fence);
     result.applied.push(...one.applied);
     result.conflicts.push(...one.conflicts);
   }
   return result;
 }
+
+const lostLease = (fence: Fence): ConcurrentWriteError =>
+  new ConcurrentWriteError(
+    `this run lost the lease of ${fence.target.region}/${fence.target.projectId} to a newer run, which stores its own view; this run's remaining changes were not written`,
+  );
 
 const isConditionFailure = (err: TransactionCanceledException): boolean =>
   (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
@@ -226,6 +253,59 @@ async function transact(store: Store, actions: TransactItem[]): Promise<void> {
   store.meter.itemWrites += actions.filter((a) => !a.ConditionCheck).length;
   for (const a of actions) if (a.Put?.Item) store.meter.estimatedWriteUnits += writeUnits(a.Put.Item, true);
   record(store.meter, 'write', out.ConsumedCapacity);
+}
+
+/**
+ * Keeps a live connection's chunks alive: an unchanged connection writes no version, so nothing else
+ * would ever extend its chunks' TTL, and after retention + grace its state item would reference
+ * chunks DynamoDB removed. Re-puts every chunk the state item references with a TTL as if a version
+ * were written `observedAt`, then moves the state's `chunksExpireAt`, fenced, on the version read.
+ * False when the connection changed meanwhile (that writer's version handled its chunks).
+ */
+export async function renewChunks(
+  store: Store,
+  target: { region: string; projectId: string },
+  id: string,
+  observedAt: string,
+  fence: Fence,
+): Promise<boolean> {
+  const state = await getStateChunks(store, target, id);
+  if (!state || state.hashes.length === 0) return false;
+  const pk = keys.historyPk(id);
+  const found = await batchGet(
+    store,
+    state.hashes.map((h) => ({ PK: pk, SK: keys.chunkSk(h) })),
+    true,
+  );
+  const data = new Map(found.map((c) => [String(c.SK).slice('CHUNK#'.length), String(c.data)]));
+  const lost = state.hashes.find((h) => !data.has(h));
+  // Too late to renew: say which, as a read would, rather than pretend the chunks live on.
+  if (lost) throw new StoreError(`chunk ${lost} of connection ${id} is missing from the table`);
+  const expiresAt = expiry(observedAt, store.retentionDays + CHUNK_GRACE_DAYS);
+  await putChunks(
+    store,
+    id,
+    state.hashes.map((hash) => ({ hash, data: data.get(hash) as string })),
+    expiresAt,
+  );
+  const update: TransactItem = {
+    Update: {
+      TableName: store.tableName,
+      Key: { PK: keys.targetPk(target.region, target.projectId), SK: keys.stateSk(id) },
+      UpdateExpression: 'SET chunksExpireAt = :e',
+      ConditionExpression: '#v = :v',
+      ExpressionAttributeNames: { '#v': 'version' },
+      ExpressionAttributeValues: { ':e': expiresAt, ':v': state.version },
+    },
+  };
+  try {
+    await transact(store, [fenceAction(store, fence), update]);
+    return true;
+  } catch (err) {
+    if (!(err instanceof TransactionCanceledException) || !isConditionFailure(err)) throw err;
+    if (err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') throw lostLease(fence);
+    return false;
+  }
 }
 
 export async function putItem(store: Store, item: Item, condition?: string): Promise<void> {

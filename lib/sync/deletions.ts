@@ -10,9 +10,12 @@ import { loadHeld, writeHeld } from '../store/held.ts';
 import { acquireLease, releaseLease, startHeartbeat } from '../store/lease.ts';
 import { loadConnections } from '../store/query.ts';
 import type { Fence } from '../store/write.ts';
-import { type Change, DELETED, diffTarget } from './diff.ts';
+import { type Change, diffTarget, isLive } from './diff.ts';
 import { decideDeletions, type FuseDecision, type FusePolicy, heldEvent } from './fuse.ts';
+import type { Listing } from './listing.ts';
 import { persistChanges } from './persist.ts';
+import { countChange, type Tally } from './run-record.ts';
+import type { RunContext } from './slices.ts';
 
 type TargetRef = Pick<Target, 'region' | 'projectId'>;
 
@@ -49,17 +52,49 @@ export async function applyDeletions(
   return applied;
 }
 
-export interface FuseStep {
+/**
+ * The vanished step of a sync run: what the complete sweep no longer lists goes through the fuse,
+ * applied or held; applied deletions are counted. Returns how many deletions stay held.
+ */
+export async function deleteVanished(
+  store: Store,
+  ctx: RunContext,
+  sweep: {
+    index: ReadonlyMap<string, { status: string }>;
+    vanished: readonly string[];
+    listed: Pick<Listing, 'seen' | 'protectedIds' | 'mayDelete'>;
+    policy: FusePolicy;
+  },
+  tally: Tally,
+): Promise<number> {
+  const { listed } = sweep;
+  const fuse = await sweepDeletions(store, {
+    ...ctx,
+    index: sweep.index,
+    vanished: sweep.vanished,
+    // Quarantined ids were listed too: the fuse releases a held one it sees.
+    seen: new Set([...listed.seen.keys(), ...listed.protectedIds]),
+    mayDelete: listed.mayDelete,
+    policy: sweep.policy,
+  });
+  for (const c of fuse.applied) countChange(tally, c);
+  return fuse.held;
+}
+
+interface FuseStep {
   applied: Change[];
   held: number;
 }
 
-/** The sweep's deletion step: decide with the fuse, tombstone what applies, store what is held. */
-export async function sweepDeletions(
+/**
+ * Decide with the fuse (weighing the vanished against the target's live
+ * connections in the stored index), tombstone what applies, store what is held.
+ */
+async function sweepDeletions(
   store: Store,
   input: {
     target: TargetRef;
-    live: number;
+    index: ReadonlyMap<string, { status: string }>;
     vanished: readonly string[];
     seen: ReadonlySet<string>;
     mayDelete: boolean;
@@ -73,8 +108,11 @@ export async function sweepDeletions(
     loadHeld(store, input.target),
     loadConnections(store, input.target, input.vanished),
   ]);
+  let live = 0;
+  for (const c of input.index.values()) if (isLive(c)) live++;
   const decision = decideDeletions({
     ...input,
+    live,
     vanished: input.vanished.map((id) => ({ id, name: stored.get(id)?.name ?? null })),
     held,
   });
@@ -125,7 +163,7 @@ export async function confirmDeletions(
     const apply = held
       .filter((h) => {
         const c = stored.get(h.connectionId);
-        return c !== undefined && c.status !== DELETED;
+        return c !== undefined && isLive(c);
       })
       .map((h) => ({ id: h.connectionId, heldAt: h.heldAt, runId: h.runId }));
     const applied = await applyDeletions(store, target, stored, apply, fence);

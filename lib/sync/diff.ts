@@ -92,9 +92,9 @@ export function diffTarget(input: DiffInput): DiffResult {
   }
 
   if (input.mayDelete) {
+    const sweep = { seen, protectedIds: input.protectedIds };
     for (const previous of input.stored.values()) {
-      if (seen.has(previous.id) || input.protectedIds.has(previous.id) || previous.status === DELETED)
-        continue;
+      if (!hasVanished(previous.id, previous.status, sweep)) continue;
       const content: ConnectionContent = { ...contentOf(previous), status: DELETED };
       const next: Connection = {
         ...previous,
@@ -130,20 +130,40 @@ function makeChange(
   return { kind, previous, next, history, events: decideEvents(previous, next, input) };
 }
 
+/** Not a tombstone: a connection the target still has, as far as we know. */
+export const isLive = (c: { status: string }): boolean => c.status !== DELETED;
+
+/** What a sweep that may prove absence says about a stored connection's id. */
+export interface AbsenceView {
+  /** Ids the sweep listed and could use. */
+  seen: { has(id: string): boolean };
+  /** Ids the sweep listed but could not use: never updated, never deleted. */
+  protectedIds: ReadonlySet<string>;
+}
+
+/**
+ * The deletion rule, written once: a stored connection has vanished when the sweep did not list it,
+ * it is not protected, and it is live (a tombstone cannot vanish again). The candidate selection
+ * (which connections to read in full), the diff (which to tombstone) and so the fuse (what it weighs)
+ * all ask this one function. Only a sweep that may prove absence asks it at all.
+ */
+export const hasVanished = (id: string, status: string, sweep: AbsenceView): boolean =>
+  !sweep.seen.has(id) && !sweep.protectedIds.has(id) && isLive({ status });
+
 /**
  * Which stored connections the diff must see in full: those observed with another content hash, and
  * those absent from a sweep that may delete them. Everything else is unchanged by definition (same
- * hash) and needs no full read. Pure; the shell uses it to load only what may change: the `stored`
- * ones among `changed`, and the `vanished`.
+ * hash) and needs no full read. Pure; the shell uses it to load only what may change: the
+ * `knownIds` among `changed` (stored before, so read in full), and the `vanished`.
  */
 export function selectCandidates<T extends { id: string; hash: string }>(
   index: ReadonlyMap<string, { contentHash: string; status: string }>,
   observed: Iterable<T>,
   protectedIds: ReadonlySet<string>,
   mayDelete: boolean,
-): { changed: T[]; stored: Set<string>; vanished: string[]; unchanged: number } {
+): { changed: T[]; knownIds: Set<string>; vanished: string[]; unchanged: number } {
   const changed: T[] = [];
-  const stored = new Set<string>();
+  const knownIds = new Set<string>();
   const vanished: string[] = [];
   const seen = new Set<string>();
   let unchanged = 0;
@@ -155,14 +175,13 @@ export function selectCandidates<T extends { id: string; hash: string }>(
       continue;
     }
     changed.push(o);
-    if (known) stored.add(o.id);
+    if (known) knownIds.add(o.id);
   }
   if (mayDelete) {
-    for (const [id, s] of index) {
-      if (!seen.has(id) && !protectedIds.has(id) && s.status !== DELETED) vanished.push(id);
-    }
+    const sweep = { seen, protectedIds };
+    for (const [id, s] of index) if (hasVanished(id, s.status, sweep)) vanished.push(id);
   }
-  return { changed, stored, vanished, unchanged };
+  return { changed, knownIds, vanished, unchanged };
 }
 
 /** The transitions that matter, for one connection going from `previous` to `next`. */

@@ -7,7 +7,7 @@
 import { ConcurrentWriteError } from '../errors.ts';
 import type { Store } from '../store/client.ts';
 import { getState } from '../store/query.ts';
-import { chunkChanges, type Fence, writeChanges } from '../store/write.ts';
+import { type Fence, groupChanges, writeGroup } from '../store/write.ts';
 import { type Change, type DiffInput, diffTarget } from './diff.ts';
 
 // Transactions go one at a time: every transaction carries the lease fence (a ConditionCheck on the
@@ -36,10 +36,10 @@ export async function persistChanges(
       );
     }
     const conflicts: Change[] = [];
-    const groups = chunkChanges(store, pending, ctx.fence);
+    const groups = groupChanges(store, pending, ctx.fence);
     // One transaction at a time (see the lease-fence comment at the top).
     for (const group of groups) {
-      const result = await writeChanges(store, group, ctx.fence);
+      const result = await writeGroup(store, group, ctx.fence);
       applied.push(...result.applied);
       conflicts.push(...result.conflicts);
     }

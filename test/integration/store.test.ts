@@ -11,7 +11,7 @@ import {
   loadTargetState,
 } from '../../lib/store/query.ts';
 import { keys } from '../../lib/store/table.ts';
-import { chunkChanges, writeChanges } from '../../lib/store/write.ts';
+import { groupChanges, writeChanges, writeGroup } from '../../lib/store/write.ts';
 import { diffTarget, type Observation } from '../../lib/sync/diff.ts';
 import { content, TARGET } from '../support/fixtures.ts';
 import { createTestStore } from '../support/store.ts';
@@ -147,7 +147,7 @@ describe('store writes (DynamoDB Local)', () => {
       now: '2026-05-01T00:00:00.000Z',
       runId: 'c',
     });
-    const chunks = chunkChanges(store, d.changes);
+    const chunks = groupChanges(store, d.changes);
     // 4 items per change (state, history, 2 events): 25 changes per transaction.
     expect(chunks.map((c) => c.length)).toEqual([25, 25, 25, 25, 20]);
     expect(chunks.flat()).toHaveLength(120);
@@ -189,7 +189,7 @@ describe('the stored index', () => {
       now: '2026-01-01T00:00:00.000Z',
       runId: 'r1',
     });
-    for (const group of chunkChanges(own, diff.changes)) await writeChanges(own, group);
+    for (const group of groupChanges(own, diff.changes)) await writeGroup(own, group);
     const index = await loadTargetIndex(own, TARGET);
     expect([...index.keys()].sort()).toEqual([...ids].sort());
     expect(index.get('1')).toMatchObject({ id: '1', version: 1, status: 'ACTIVE' });

@@ -236,12 +236,12 @@ describe('selectCandidates', () => {
     );
     expect(r.unchanged).toBe(1);
     expect(r.changed.map((x) => x.content.id)).toEqual(['chg', 'new']);
-    expect([...r.stored, ...r.vanished].sort()).toEqual(['chg', 'gone']);
+    expect([...r.knownIds, ...r.vanished].sort()).toEqual(['chg', 'gone']);
   });
   it('asks for no vanished connection when the sweep may not delete, nor for protected ids', () => {
     const gone = stored(content('gone'));
     const prot = stored(content('prot'));
-    const fetched = (r: ReturnType<typeof selectCandidates>) => [...r.stored, ...r.vanished];
+    const fetched = (r: ReturnType<typeof selectCandidates>) => [...r.knownIds, ...r.vanished];
     expect(fetched(selectCandidates(index([gone, prot]), [], new Set(), false))).toEqual([]);
     expect(fetched(selectCandidates(index([gone, prot]), [], new Set(['prot']), true))).toEqual(['gone']);
   });
@@ -251,7 +251,7 @@ describe('selectCandidates', () => {
     const full = diff(storedList, observed);
     const cand = selectCandidates(index(storedList), observed.map(o), new Set(), true);
     const partial = diff(
-      storedList.filter((s) => cand.stored.has(s.id) || cand.vanished.includes(s.id)),
+      storedList.filter((s) => cand.knownIds.has(s.id) || cand.vanished.includes(s.id)),
       cand.changed.map((x) => x.content),
     );
     expect(partial.changes).toEqual(full.changes);
