@@ -14,7 +14,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.ts';
-import type { ChangeEvent, HistoryVersion } from '../model.ts';
+import type { ChangeEvent, HistoryVersion } from '../model/schemas.ts';
 import { record as meter, type Store } from '../store/client.ts';
 import { type Item, toEvent } from '../store/items.ts';
 import { listHistory } from '../store/query.ts';

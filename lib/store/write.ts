@@ -2,11 +2,13 @@
  * Writes: changed connections in transactions with version conditions, run records, leases.
  * Knows nothing of the DLI API; gets plain `Change` objects from lib/sync/diff.
  */
+
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentWriteError } from '../errors.ts';
-import type { RunRecord } from '../model.ts';
-import type { Change } from '../sync/diff.ts';
+import type { Change } from '../model/change.ts';
+import type { RunRecord } from '../model/schemas.ts';
+import { targetLabel } from '../model/target.ts';
 import { putChunks, storedChunksOf } from './chunk-io.ts';
 import type { Chunk } from './chunking.ts';
 import { record, type Store } from './client.ts';
@@ -131,7 +133,7 @@ export function fenceAction(store: Store, fence: Fence): TransactItem {
   return {
     ConditionCheck: {
       TableName: store.tableName,
-      Key: { PK: keys.targetPk(fence.target.region, fence.target.projectId), SK: keys.leaseSk() },
+      Key: { PK: keys.targetPk(fence.target), SK: keys.leaseSk() },
       ConditionExpression: 'holder = :me',
       ExpressionAttributeValues: { ':me': fence.holder },
     },
@@ -200,7 +202,7 @@ export async function writeChanges(
     if (!(err instanceof TransactionCanceledException) || !isConditionFailure(err)) throw err;
     if (fence && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
       throw new ConcurrentWriteError(
-        `this run lost the lease of ${fence.target.region}/${fence.target.projectId} to a newer run, which stores its own view; this run's remaining changes were not written`,
+        `this run lost the lease of ${targetLabel(fence.target)} to a newer run, which stores its own view; this run's remaining changes were not written`,
       );
     }
   }

@@ -15,7 +15,7 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { mapLimit } from '../concurrency.ts';
-import type { Target } from '../model.ts';
+import type { Target } from '../model/schemas.ts';
 import type { Store } from '../store/client.ts';
 import { latestCompleteSweepAt } from '../store/query.ts';
 

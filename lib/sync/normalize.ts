@@ -11,9 +11,9 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { ConnectionRecordSchema, ResourceRecordSchema } from '../dli/schema.ts';
-import type { ConnectionContent, Peering, QuarantinedRecord, Target } from '../model.ts';
-import { canonicalOrder } from './peering-key.ts';
-import { stableStringify } from './stable-json.ts';
+import { canonicalOrder } from '../model/peering-key.ts';
+import type { ConnectionContent, Peering, QuarantinedRecord, Target } from '../model/schemas.ts';
+import { stableStringify } from '../model/stable-json.ts';
 
 export { stableStringify };
 

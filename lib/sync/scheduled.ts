@@ -7,7 +7,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduleConfig, SyncConfig } from '../config.ts';
 import { describeError } from '../errors.ts';
 import { METRIC, MetricUnit, recordRun, type Telemetry } from '../log.ts';
-import type { RunRecord } from '../model.ts';
+import type { RunRecord } from '../model/schemas.ts';
 import type { Store } from '../store/client.ts';
 import { chooseMode, enqueueTargets, inlineCapacity, loadSweepAges, staleness } from './fanout.ts';
 import { syncAll } from './run.ts';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESPONSE_BUDGET_BYTES, route } from '../../lib/api/routes.ts';
-import type { Connection, HistoryVersion, RunRecord } from '../../lib/model.ts';
+import type { Connection, HistoryVersion, RunRecord } from '../../lib/model/schemas.ts';
 import { getConnection, listConnections, listEvents, listHistory } from '../../lib/store/query.ts';
 import { snapshotAt } from '../../lib/store/snapshot.ts';
 import { runCli } from '../support/cli.ts';

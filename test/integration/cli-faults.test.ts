@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorFaults } from '../../infra/local/dli-emulator.ts';
 import { loadSyncConfig } from '../../lib/config.ts';
-import type { RunRecord } from '../../lib/model.ts';
+import type { RunRecord } from '../../lib/model/schemas.ts';
 import type { Store } from '../../lib/store/client.ts';
 import { listConnections, listEvents } from '../../lib/store/query.ts';
 import { setupTable } from '../../lib/store/setup.ts';

@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncConfig } from '../../lib/config.ts';
+import { DEFAULT_FUSE } from '../../lib/model/fuse-policy.ts';
 import type { Store } from '../../lib/store/client.ts';
 import { loadHeld } from '../../lib/store/held.ts';
 import { listConnections, listEvents } from '../../lib/store/query.ts';
-import { DEFAULT_FUSE } from '../../lib/sync/fuse.ts';
 import { syncAll } from '../../lib/sync/run.ts';
 import { runCli } from '../support/cli.ts';
 import { makeConnections } from '../support/emulator-data.ts';

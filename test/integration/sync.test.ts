@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/dynamodb-local.ts';
-import type { RunRecord } from '../../lib/model.ts';
+import type { RunRecord } from '../../lib/model/schemas.ts';
 import { listConnections, listEvents, listHistory, listRuns } from '../../lib/store/query.ts';
 import { syncAll } from '../../lib/sync/run.ts';
 import { makeConnections } from '../support/emulator-data.ts';

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { ChangeEvent, RunRecord } from '../../lib/model.ts';
+import type { ChangeEvent, RunRecord } from '../../lib/model/schemas.ts';
 import {
   CHANNEL_TYPES,
   type ChannelConfig,

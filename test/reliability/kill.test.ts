@@ -30,7 +30,10 @@ async function stateCount(store: Store): Promise<number> {
     new QueryCommand({
       TableName: store.tableName,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :c)',
-      ExpressionAttributeValues: { ':pk': keys.targetPk(REGION, PROJECT), ':c': 'CONN#' },
+      ExpressionAttributeValues: {
+        ':pk': keys.targetPk({ region: REGION, projectId: PROJECT }),
+        ':c': 'CONN#',
+      },
       Select: 'COUNT',
     }),
   );

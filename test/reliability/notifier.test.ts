@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
-import type { ChangeEvent } from '../../lib/model.ts';
+import type { ChangeEvent } from '../../lib/model/schemas.ts';
 import { deliverEvents } from '../../lib/notify/deliver.ts';
 import { createStreamHandler } from '../../lib/notify/handler.ts';
 import type { Store } from '../../lib/store/client.ts';

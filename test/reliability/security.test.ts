@@ -24,7 +24,7 @@ import { closeDliPools, listPath } from '../../lib/dli/client.ts';
 import { clearIamTokenCache } from '../../lib/dli/iam.ts';
 import { signRequest } from '../../lib/dli/sign.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import type { RunRecord } from '../../lib/model.ts';
+import type { RunRecord } from '../../lib/model/schemas.ts';
 import { syncAll } from '../../lib/sync/run.ts';
 import { parseEndpoint } from '../../lib/validate.ts';
 import { makeConnections } from '../support/emulator-data.ts';

@@ -7,7 +7,7 @@ import { type DliEmulator, startDliEmulator } from '../../../infra/local/dli-emu
 import { closeDliPools } from '../../../lib/dli/client.ts';
 import { type SweepTuning, sweepTarget } from '../../../lib/dli/sweep.ts';
 import type { Credentials, SweepOptions, SweepResult } from '../../../lib/dli/types.ts';
-import type { Target } from '../../../lib/model.ts';
+import type { Target } from '../../../lib/model/schemas.ts';
 import { makeConnections } from '../../support/emulator-data.ts';
 
 const AK = 'FAULTAK000000000001';

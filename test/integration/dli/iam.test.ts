@@ -10,7 +10,7 @@ import {
 } from '../../../lib/dli/iam.ts';
 import { sweepTarget } from '../../../lib/dli/sweep.ts';
 import type { Credentials } from '../../../lib/dli/types.ts';
-import type { Target } from '../../../lib/model.ts';
+import type { Target } from '../../../lib/model/schemas.ts';
 import { makeConnections } from '../../support/emulator-data.ts';
 
 const PROJECT = '1a3000000000000000000000000000bb';

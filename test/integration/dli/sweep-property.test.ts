@@ -11,7 +11,7 @@ import { type DliEmulator, startDliEmulator } from '../../../infra/local/dli-emu
 import { closeDliPools } from '../../../lib/dli/client.ts';
 import { sweepTarget } from '../../../lib/dli/sweep.ts';
 import type { Credentials } from '../../../lib/dli/types.ts';
-import type { Target } from '../../../lib/model.ts';
+import type { Target } from '../../../lib/model/schemas.ts';
 import { makeConnections } from '../../support/emulator-data.ts';
 
 const AK = 'PROPAK0000000000001';

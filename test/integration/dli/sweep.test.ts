@@ -5,7 +5,7 @@ import { closeDliPools, listConnectionsPage } from '../../../lib/dli/client.ts';
 import { sweepTarget } from '../../../lib/dli/sweep.ts';
 import type { Credentials } from '../../../lib/dli/types.ts';
 import { ConfigError, DliApiError } from '../../../lib/errors.ts';
-import type { Target } from '../../../lib/model.ts';
+import type { Target } from '../../../lib/model/schemas.ts';
 import { makeConnections } from '../../support/emulator-data.ts';
 
 const AK = 'TESTAK0000000000001';

@@ -1,7 +1,7 @@
 /** The Lambda handler path: a DynamoDB Stream batch in, partial batch failures out. */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChangeEvent } from '../../../lib/model.ts';
+import type { ChangeEvent } from '../../../lib/model/schemas.ts';
 import { createStreamHandler } from '../../../lib/notify/handler.ts';
 import type { Store } from '../../../lib/store/client.ts';
 import { eventItem } from '../../../lib/store/items.ts';

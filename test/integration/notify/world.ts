@@ -2,7 +2,7 @@
  * Test world for delivery: connections whose peering status changes run after run, written with
  * the real diff and the real transactional writes, so events and history are what production has.
  */
-import type { ChangeEvent, Connection, ConnectionContent } from '../../../lib/model.ts';
+import type { ChangeEvent, Connection, ConnectionContent } from '../../../lib/model/schemas.ts';
 import type { ChannelConfig, ChannelType, NotifyOptions } from '../../../lib/notify/config.ts';
 import { DEFAULT_OPTIONS } from '../../../lib/notify/config.ts';
 import { type DeliverDeps, defaultDeps } from '../../../lib/notify/deliver.ts';
