@@ -150,7 +150,7 @@ export const connectionId = (name: string) =>
     .min(1, { message: `${name} must be 1 to ${MAX_ID_LENGTH} characters (a DLI id is a UUID)` })
     .max(MAX_ID_LENGTH, { message: `${name} must be 1 to ${MAX_ID_LENGTH} characters (a DLI id is a UUID)` });
 
-/** Event ids as lib/sync/diff.ts makes them (`evt_` + hash). */
+/** Event ids as lib/model/event-id.ts makes them (`evt_` + hash). */
 export const eventId = (name: string) =>
   z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: `${name} must be an event id such as evt_…` });
 

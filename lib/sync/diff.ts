@@ -11,7 +11,7 @@
  *   first seen FAILED); CONNECTION_DELETED when a connection becomes DELETED (by absence or by the
  *   API's own status); PEERING_RECOVERED when a FAILED peering is ACTIVE again. Staying in a
  *   status emits nothing; a connection first seen already DELETED emits nothing. Peerings of two
- *   versions are matched by their peering key (peering-key.ts), so a nameless entry alerts too;
+ *   versions are matched by their peering key (lib/model/peering-key.ts), so a nameless entry alerts too;
  * - a peering's `creatingSince` is the observedAt of the first version that showed it CREATING,
  *   carried over while it stays CREATING, null otherwise. It is not in the content hash: a
  *   connection whose only news is that time passing writes nothing.
