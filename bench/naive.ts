@@ -6,7 +6,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { listConnectionsPage } from '../lib/dli/client.ts';
 import type { Credentials } from '../lib/dli/types.ts';
-import type { Target } from '../lib/model.ts';
+import type { Target } from '../lib/model/schemas.ts';
 import { record, type Store } from '../lib/store/client.ts';
 import { writeUnits } from '../lib/store/size.ts';
 

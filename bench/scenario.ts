@@ -4,7 +4,7 @@
  */
 
 import type { SyncConfig } from '../lib/config.ts';
-import type { Target } from '../lib/model.ts';
+import type { Target } from '../lib/model/schemas.ts';
 import { createStore } from '../lib/store/client.ts';
 import { syncAll } from '../lib/sync/run.ts';
 import { naiveSync } from './naive.ts';

@@ -7,12 +7,14 @@
  *
  *   npm run bench:size [-- --hosts=20000]
  */
+
+import type { Change } from '../lib/model/change.ts';
 import { rememberChunks } from '../lib/store/chunk-io.ts';
 import { createStore } from '../lib/store/client.ts';
 import { chunkItem, historyItem, stateItem } from '../lib/store/items.ts';
 import { writeUnits } from '../lib/store/size.ts';
 import { changeActions, layoutChange } from '../lib/store/write.ts';
-import { type Change, diffTarget } from '../lib/sync/diff.ts';
+import { diffTarget } from '../lib/sync/diff.ts';
 import { normalizeConnection } from '../lib/sync/normalize.ts';
 
 const hostsArg = process.argv.find((a) => a.startsWith('--hosts='));

@@ -12,10 +12,10 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { startDliEmulator } from '../infra/local/dli-emulator.ts';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
+import { makeConnections } from '../infra/local/emulator-data.ts';
+import { runNode } from '../infra/local/process.ts';
 import { createStore } from '../lib/store/client.ts';
 import { setupTable } from '../lib/store/setup.ts';
-import { makeConnections } from '../test/support/emulator-data.ts';
-import { runNode } from '../test/support/process.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');

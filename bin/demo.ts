@@ -5,7 +5,9 @@
  */
 import { startDliEmulator } from '../infra/local/dli-emulator.ts';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
+import { makeConnections } from '../infra/local/emulator-data.ts';
 import { startStreamPoller } from '../infra/local/stream-poller.ts';
+import { startWebhookSink } from '../infra/local/webhook-sink.ts';
 import { loadSyncConfig } from '../lib/config.ts';
 import { closeDliPools } from '../lib/dli/client.ts';
 import { loadNotifyOptions, parseChannels } from '../lib/notify/config.ts';
@@ -15,8 +17,6 @@ import { listConnections, listEvents, listHistory } from '../lib/store/query.ts'
 import { setupTable } from '../lib/store/setup.ts';
 import { keys } from '../lib/store/table.ts';
 import { syncAll } from '../lib/sync/run.ts';
-import { makeConnections } from '../test/support/emulator-data.ts';
-import { startWebhookSink } from '../test/support/webhook-sink.ts';
 import { connectionsTable, eventsTable, historyTable, runLine } from './format.ts';
 
 const say = (s = ''): void => {

@@ -1,6 +1,9 @@
 /** Human-readable tables for the CLI and the demo. JSON output bypasses this entirely. */
-import type { ChangeEvent, Connection, HistoryVersion, Peering, RunRecord } from '../lib/model.ts';
-import { keyedPeerings, peeringLabel } from '../lib/sync/peering-key.ts';
+
+import { keyedPeerings, peeringLabel } from '../lib/model/peering-key.ts';
+import type { ChangeEvent, Connection, HistoryVersion, Peering, RunRecord } from '../lib/model/schemas.ts';
+import { CREATING } from '../lib/model/status.ts';
+import { targetLabel, targetSpec } from '../lib/model/target.ts';
 import { terminalText } from './terminal.ts';
 
 export function table(headers: string[], rows: (string | number | null)[][]): string {
@@ -33,7 +36,7 @@ export function duration(ms: number): string {
 
 /** The status, with how long a CREATING peering has been so (the DLI FAQ's 5–10 minutes matter). */
 export const peeringStatus = (p: Pick<Peering, 'status' | 'creatingSince'>, now: Date): string =>
-  p.status === 'CREATING' && p.creatingSince
+  p.status === CREATING && p.creatingSince
     ? `CREATING for ${duration(now.getTime() - Date.parse(p.creatingSince))}`
     : p.status;
 
@@ -121,7 +124,7 @@ export function runsTable(list: RunRecord[]): string {
     ],
     list.map((r) => [
       r.startedAt,
-      `${r.region}/${r.projectId}`,
+      targetLabel(r),
       r.outcome,
       r.seen,
       r.created,
@@ -137,7 +140,7 @@ export function runsTable(list: RunRecord[]): string {
 
 export function runLine(r: RunRecord): string {
   const ms = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
-  const base = `${r.region}/${r.projectId}: ${r.outcome} in ${ms} ms, ${r.pages} page(s), ${r.seen} seen, ${r.created} new, ${r.changed} changed, ${r.deleted} deleted, ${r.unchanged} unchanged, ${r.events} event(s), ${Math.round(r.writeUnits * 10) / 10} WCU`;
+  const base = `${targetLabel(r)}: ${r.outcome} in ${ms} ms, ${r.pages} page(s), ${r.seen} seen, ${r.created} new, ${r.changed} changed, ${r.deleted} deleted, ${r.unchanged} unchanged, ${r.events} event(s), ${Math.round(r.writeUnits * 10) / 10} WCU`;
   const quarantine = r.quarantined.length ? `, ${r.quarantined.length} record(s) quarantined` : '';
   // A DLI error's message already names its request id; the record keeps it apart for scripts.
   const id = r.requestId && !r.error?.includes(r.requestId) ? ` (request id ${r.requestId})` : '';
@@ -147,7 +150,7 @@ export function runLine(r: RunRecord): string {
 
 /** The one line that says a run's deletions are held by the fuse, and what to do about it. */
 export const heldLine = (r: Pick<RunRecord, 'region' | 'projectId' | 'heldDeletions'>): string =>
-  `${r.region}/${r.projectId}: ${r.heldDeletions} deletion(s) held by the mass-deletion fuse, not applied; see "dli-sync deletions", apply with "dli-sync deletions confirm ${r.region}:${r.projectId}"`;
+  `${targetLabel(r)}: ${r.heldDeletions} deletion(s) held by the mass-deletion fuse, not applied; see "dli-sync deletions", apply with "dli-sync deletions confirm ${targetSpec(r)}"`;
 
 export function deletionsTable(
   list: {
@@ -161,7 +164,7 @@ export function deletionsTable(
 ): string {
   return table(
     ['TARGET', 'CONNECTION', 'NAME', 'HELD AT', 'RUN'],
-    list.map((d) => [`${d.region}/${d.projectId}`, d.connectionId, d.connectionName, d.heldAt, d.runId]),
+    list.map((d) => [targetLabel(d), d.connectionId, d.connectionName, d.heldAt, d.runId]),
   );
 }
 
@@ -239,7 +242,7 @@ export function peeringsTable(
   return table(
     ['TARGET', 'CONNECTION', 'QUEUE', 'STATUS', 'SINCE', 'ERROR'],
     list.map((p) => [
-      `${p.region}/${p.projectId}`,
+      targetLabel(p),
       p.connectionName ?? p.connectionId,
       peeringLabel(p),
       peeringStatus({ status: p.status, creatingSince: p.creatingSince ?? null }, now),

@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadScheduleConfig, loadSyncConfig } from '../lib/config.ts';
 import { describeError } from '../lib/errors.ts';
 import { coldStart, lambdaShell } from '../lib/lambda.ts';
+import { targetLabel } from '../lib/model/target.ts';
 import { scheduledTick } from '../lib/sync/scheduled.ts';
 
 const boot = coldStart(() => {
@@ -42,7 +43,7 @@ export async function handler(
     return {
       ok: tick.ok,
       runs: tick.runs.map((r) => ({
-        target: `${r.region}/${r.projectId}`,
+        target: targetLabel(r),
         outcome: r.outcome,
         events: r.events,
         error: r.error,

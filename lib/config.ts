@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import type { Credentials } from './dli/types.ts';
 import { ConfigError } from './errors.ts';
-import type { Target } from './model.ts';
-import { DEFAULT_FUSE, type FusePolicy } from './sync/fuse.ts';
+import { DEFAULT_FUSE, type FusePolicy } from './model/fuse-policy.ts';
+import type { Target } from './model/schemas.ts';
+import { parseTargetSpec, targetSpec } from './model/target.ts';
 import {
   defaultEndpoint,
   isLoopbackHost,
@@ -37,13 +38,14 @@ export function parseTargets(
   }
   const seen = new Set<string>();
   return value.split(',').map((entry) => {
-    const [region = '', projectId = '', ...extra] = entry.trim().split(':');
-    if (!REGION.test(region) || !PROJECT_ID.test(projectId) || extra.length > 0) {
+    const spec = parseTargetSpec(entry.trim());
+    if (!spec || !REGION.test(spec.region) || !PROJECT_ID.test(spec.projectId)) {
       throw new ConfigError(
         `${source} entry "${entry.trim().slice(0, 80)}" is not region:projectId (e.g. cn-north-4:0a1b2c3d)`,
       );
     }
-    const key = `${region}:${projectId}`;
+    const { region, projectId } = spec;
+    const key = targetSpec(spec);
     if (seen.has(key)) throw new ConfigError(`${source} lists ${key} twice; expected each target once`);
     seen.add(key);
     return {
@@ -101,7 +103,7 @@ export interface SyncConfig extends StoreConfig {
   /** The target's lease: how long it lasts unrenewed, and how often a live run renews it (30 s, 10 s). */
   leaseDurationMs?: number;
   leaseHeartbeatMs?: number;
-  /** The mass-deletion safety fuse (lib/sync/fuse.ts); DEFAULT_FUSE when absent. */
+  /** The mass-deletion safety fuse (lib/sync/fuse.ts, thresholds in lib/model/fuse-policy.ts); DEFAULT_FUSE when absent. */
   fuse?: FusePolicy;
 }
 

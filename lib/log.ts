@@ -12,7 +12,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Env } from './config.ts';
-import type { RunRecord } from './model.ts';
+import type { RunRecord } from './model/schemas.ts';
 
 export const METRICS_NAMESPACE = 'DliSync';
 

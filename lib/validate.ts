@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { BadRequestError, ConfigError } from './errors.ts';
+import { CONNECTION_STATUSES, PEERING_STATUSES } from './model/status.ts';
 
 // ---- Huawei Cloud identifiers ----
 
@@ -109,13 +110,7 @@ export const positiveLimit = (name: string, max: number) => wholeNumber(name, 1,
 
 // ---- statuses ----
 
-/**
- * Status values as normalized (upper-cased; `UNKNOWN` when the API sent none): connections are ACTIVE
- * or DELETED, queue and pool peerings CREATING, ACTIVE or FAILED (the official SDKs'
- * EnhancedConnection and EnhancedConnectionResource models).
- */
-export const CONNECTION_STATUSES = ['ACTIVE', 'DELETED', 'UNKNOWN'] as const;
-export const PEERING_STATUSES = ['CREATING', 'ACTIVE', 'FAILED', 'UNKNOWN'] as const;
+// The status values themselves are lib/model/status.ts's.
 
 /** Case-insensitive, like the API (`Active` = `ACTIVE`); a peering status given for connections says where to look. */
 export const connectionStatus = (name: string) =>
@@ -155,7 +150,7 @@ export const connectionId = (name: string) =>
     .min(1, { message: `${name} must be 1 to ${MAX_ID_LENGTH} characters (a DLI id is a UUID)` })
     .max(MAX_ID_LENGTH, { message: `${name} must be 1 to ${MAX_ID_LENGTH} characters (a DLI id is a UUID)` });
 
-/** Event ids as lib/sync/diff.ts makes them (`evt_` + hash). */
+/** Event ids as lib/model/event-id.ts makes them (`evt_` + hash). */
 export const eventId = (name: string) =>
   z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: `${name} must be an event id such as evt_…` });
 

@@ -1,7 +1,9 @@
 /** `deletions [--json]` lists what the mass-deletion fuse holds; `deletions confirm <region:projectId>` applies it. */
+
 import { storeFor } from '../../lib/app.ts';
 import { type Env, loadLease, loadQueryTargets, loadStoreConfig } from '../../lib/config.ts';
 import { BadRequestError, ConfigError } from '../../lib/errors.ts';
+import { targetLabel, targetSpec } from '../../lib/model/target.ts';
 import { loadHeld } from '../../lib/store/held.ts';
 import { confirmDeletions } from '../../lib/sync/deletions.ts';
 import type { Io } from '../cli.ts';
@@ -37,10 +39,10 @@ export async function run(_command: string, args: string[], flags: Flags, env: E
     );
   }
   const targets = loadQueryTargets(env);
-  const target = targets.find((t) => `${t.region}:${t.projectId}` === spec);
+  const target = targets.find((t) => targetSpec(t) === spec);
   if (!target) {
     throw new ConfigError(
-      `target "${spec.slice(0, 80)}" is not configured; expected one of DLI_TARGETS: ${targets.map((t) => `${t.region}:${t.projectId}`).join(', ')}`,
+      `target "${spec.slice(0, 80)}" is not configured; expected one of DLI_TARGETS: ${targets.map(targetSpec).join(', ')}`,
     );
   }
   const store = storeFor(loadStoreConfig(env));
@@ -52,7 +54,7 @@ export async function run(_command: string, args: string[], flags: Flags, env: E
   print(
     { region: target.region, projectId: target.projectId, ...result },
     () =>
-      `${target.region}/${target.projectId}: ${result.deleted} connection(s) deleted, ${result.events} event(s), ${result.released} held deletion(s) released`,
+      `${targetLabel(target)}: ${result.deleted} connection(s) deleted, ${result.events} event(s), ${result.released} held deletion(s) released`,
   );
   return 0;
 }

@@ -1,8 +1,10 @@
 /** The read commands: connections, history, events, runs, peerings, snapshot, export. */
+
 import { storeFor } from '../../lib/app.ts';
 import { type Env, loadQueryTargets, loadStoreConfig } from '../../lib/config.ts';
 import { BadRequestError } from '../../lib/errors.ts';
-import type { Connection, RunRecord } from '../../lib/model.ts';
+import type { Connection, RunRecord } from '../../lib/model/schemas.ts';
+import { FAILED } from '../../lib/model/status.ts';
 import { listAllPeerings } from '../../lib/store/peerings.ts';
 import { listConnections, listEvents, listHistory, listRuns } from '../../lib/store/query.ts';
 import { snapshotAt } from '../../lib/store/snapshot.ts';
@@ -63,7 +65,7 @@ export async function run(command: string, args: string[], flags: Flags, env: En
     }
     case 'peerings': {
       // Every page: a list of failed peerings that silently stops at some count would hide failures.
-      const rows = await listAllPeerings(store, loadQueryTargets(env), flags.status ?? 'FAILED');
+      const rows = await listAllPeerings(store, loadQueryTargets(env), flags.status ?? FAILED);
       print(rows, () => peeringsTable(rows));
       return 0;
     }

@@ -1,7 +1,9 @@
 /** `dli-sync sync`: every configured target once; exit 0 only if every sweep completed. */
+
 import { storeFor } from '../../lib/app.ts';
 import { type Env, loadSyncConfig } from '../../lib/config.ts';
 import { closeDliPools } from '../../lib/dli/client.ts';
+import { targetLabel } from '../../lib/model/target.ts';
 import { syncAll } from '../../lib/sync/run.ts';
 import type { Io } from '../cli.ts';
 import type { Flags } from '../flags.ts';
@@ -20,7 +22,7 @@ export async function run(
     store,
     onProgress: (p) => {
       if (flags.json) return;
-      if (p.kind === 'target-start') io.err(`syncing ${p.target.region}/${p.target.projectId} …`);
+      if (p.kind === 'target-start') io.err(`syncing ${targetLabel(p.target)} …`);
       else io.out(runLine(p.run));
     },
   });

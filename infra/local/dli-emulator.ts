@@ -497,7 +497,7 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const ak = process.env.HUAWEICLOUD_SDK_AK ?? 'EMULATORAK';
   const sk = process.env.HUAWEICLOUD_SDK_SK ?? 'emulator-sk';
-  const { makeConnections } = await import('../../test/support/emulator-data.ts');
+  const { makeConnections } = await import('./emulator-data.ts');
   const emu = await startDliEmulator({ credentials: { [ak]: sk }, port: Number(process.env.PORT ?? 0) });
   const projectId = process.env.HUAWEICLOUD_SDK_PROJECT_ID ?? 'emulatorproject000000000000000001';
   emu.setConnections(projectId, makeConnections(Number(process.env.CONNECTIONS ?? 250), { seed: 1 }));

@@ -1,5 +1,7 @@
 /** zod schemas of the HTTP API's query parameters; a failure names the parameter. */
+
 import { z } from 'zod';
+import { FAILED } from '../model/status.ts';
 import {
   connectionId,
   connectionStatus,
@@ -34,7 +36,7 @@ export const HistoryParams = z
   })
   .strict();
 export const PeeringsParams = TargetParams.extend({
-  status: peeringStatus('status').default('FAILED'),
+  status: peeringStatus('status').default(FAILED),
   limit: limitParam,
   cursor,
 }).strict();

@@ -2,9 +2,12 @@
  * The HTTP API's routes over the shared query layer (lib/store/query.ts, the same calls the CLI
  * makes). Each route validates its parameters with zod: a bad one is a 400 naming it.
  */
+
 import { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
-import type { Target } from '../model.ts';
+import type { Target } from '../model/schemas.ts';
+import { FAILED } from '../model/status.ts';
+import { targetLabel, targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { peeringRows } from '../store/peerings.ts';
 import {
@@ -91,9 +94,10 @@ function parse<S extends z.ZodType>(schema: S, query: Query): z.output<S> {
 function pickTargets(ctx: ApiContext, q: z.output<typeof TargetParams>): Target[] {
   if ((q.region === undefined) !== (q.projectId === undefined))
     throw new BadRequestError('region and projectId go together');
-  if (q.region === undefined) return ctx.targets;
-  const t = ctx.targets.find((x) => x.region === q.region && x.projectId === q.projectId);
-  if (!t) throw new BadRequestError(`region/projectId ${q.region}/${q.projectId} is not a configured target`);
+  if (q.region === undefined || q.projectId === undefined) return ctx.targets;
+  const wanted = { region: q.region, projectId: q.projectId };
+  const t = ctx.targets.find((x) => targetSpec(x) === targetSpec(wanted));
+  if (!t) throw new BadRequestError(`region/projectId ${targetLabel(wanted)} is not a configured target`);
   return [t];
 }
 
@@ -191,7 +195,7 @@ export async function route(
         const targets = pickTargets(ctx, q);
         // FAILED peerings come from the sparse index across all targets; other statuses per target.
         const page =
-          q.status === 'FAILED'
+          q.status === FAILED
             ? await listFailedConnections(ctx.store, {
                 limit: q.limit,
                 cursor: q.cursor ?? null,

@@ -9,7 +9,7 @@
  * issued: no hand-made key positions, no target index of its own choosing.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Target } from '../model.ts';
+import type { Target } from '../model/schemas.ts';
 
 export const inTargets = (targets: readonly Target[], item: { region: string; projectId: string }): boolean =>
   targets.some((t) => t.region === item.region && t.projectId === item.projectId);

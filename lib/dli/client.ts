@@ -3,10 +3,12 @@
  * origin, with timeouts and bounded, jittered retries. Every failure becomes a DliApiError whose
  * one-line message names the target, the HTTP status and DLI's error_code, and never a credential.
  */
+
 import { Pool } from 'undici';
 import { backoffMs } from '../backoff.ts';
 import { DliApiError } from '../errors.ts';
-import type { Target } from '../model.ts';
+import type { Target } from '../model/schemas.ts';
+import { targetLabel } from '../model/target.ts';
 import { parseEndpoint } from '../validate.ts';
 import { cleanRequestId, parseErrorBody } from './error-body.ts';
 import { getIamToken, invalidateIamToken } from './iam.ts';
@@ -82,8 +84,6 @@ export async function closeDliPools(): Promise<void> {
   await Promise.all(all.map((p) => p.close().catch(() => undefined)));
 }
 
-export const targetName = (t: Pick<Target, 'region' | 'projectId'>): string => `${t.region}/${t.projectId}`;
-
 export function listPath(projectId: string, q: PageQuery): string {
   const params: [string, string][] = [
     ['limit', String(q.limit)],
@@ -143,10 +143,10 @@ function failure(
   const status = httpStatus === null ? 'no HTTP status' : `HTTP ${httpStatus}`;
   const code = errorCode ?? 'no error_code';
   const id = requestId === null ? '' : ` (request id ${requestId})`;
-  const message = `DLI list connections failed for ${targetName(target)}: ${status}, ${code}: ${detail}${id}`;
+  const message = `DLI list connections failed for ${targetLabel(target)}: ${status}, ${code}: ${detail}${id}`;
   return {
     error: new DliApiError(message, {
-      target: targetName(target),
+      target: targetLabel(target),
       httpStatus,
       errorCode,
       retryable,
@@ -313,7 +313,7 @@ export async function listConnectionsPage(
   credentials: Credentials,
   opts: ClientOptions = {},
 ): Promise<ListPage> {
-  const origin = parseEndpoint(target.endpoint, `the endpoint of ${targetName(target)}`);
+  const origin = parseEndpoint(target.endpoint, `the endpoint of ${targetLabel(target)}`);
   const path = listPath(target.projectId, query);
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   const now = opts.now ?? Date.now;

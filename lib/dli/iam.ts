@@ -3,10 +3,12 @@
  * scoped to the target's project. The token comes back in `X-Subject-Token`; it is cached until five
  * minutes before its `expires_at`, and concurrent callers share one request.
  */
+
 import { request } from 'undici';
 import { z } from 'zod';
 import { DliApiError } from '../errors.ts';
-import type { Target } from '../model.ts';
+import type { Target } from '../model/schemas.ts';
+import { targetLabel } from '../model/target.ts';
 import { defaultEndpoint, parseEndpoint } from '../validate.ts';
 import type { Credentials } from './types.ts';
 
@@ -70,7 +72,7 @@ function iamError(
   code: string | null,
   retryable: boolean,
 ) {
-  const where = `${target.region}/${target.projectId}`;
+  const where = targetLabel(target);
   const statusText = status === null ? 'no HTTP status' : `HTTP ${status}`;
   return new DliApiError(
     `IAM token request failed for ${where}: ${statusText}, ${code ?? 'no error_code'}: ${detail}`,

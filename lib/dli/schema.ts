@@ -18,7 +18,7 @@ const optBool = z.boolean().nullish();
 
 /**
  * A queue or pool entry. Every official SDK model marks every field optional, `name` included: an
- * entry without one is kept and known by its peer_id (lib/sync/peering-key.ts).
+ * entry without one is kept and known by its peer_id (lib/model/peering-key.ts).
  */
 export const ResourceRecordSchema = z.looseObject({
   peer_id: optString,

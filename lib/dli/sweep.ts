@@ -23,8 +23,10 @@
  * the server has shown full pages, and at most concurrency-1 requests are wasted past the end. Which
  * pages are requested only changes the cost: the chain alone decides what was listed.
  */
+
 import { ConfigError, DliApiError } from '../errors.ts';
-import type { Target } from '../model.ts';
+import type { Target } from '../model/schemas.ts';
+import { targetLabel } from '../model/target.ts';
 import { parseEndpoint } from '../validate.ts';
 import {
   type Attempt,
@@ -37,7 +39,7 @@ import {
   receive,
   settle,
 } from './chain.ts';
-import { type ClientOptions, listConnectionsPage, targetName } from './client.ts';
+import { type ClientOptions, listConnectionsPage } from './client.ts';
 import type { SweepOptions, SweepResult } from './types.ts';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -122,8 +124,8 @@ function nextOffset(ctx: Ctx, a: Attempt): number | null {
   }
   if (ctx.options.deadline !== undefined && Date.now() >= ctx.options.deadline) {
     throw new DliApiError(
-      `DLI list connections failed for ${targetName(ctx.target)}: deadline reached after ${ctx.stats.pages} pages`,
-      { target: targetName(ctx.target), httpStatus: null, errorCode: null, retryable: true },
+      `DLI list connections failed for ${targetLabel(ctx.target)}: deadline reached after ${ctx.stats.pages} pages`,
+      { target: targetLabel(ctx.target), httpStatus: null, errorCode: null, retryable: true },
     );
   }
   return offset;
@@ -194,14 +196,14 @@ async function sweepOnce(ctx: Ctx, a: Attempt): Promise<void> {
   await Promise.all(Array.from({ length: ctx.concurrency }, worker));
   if (failure !== null) throw failure;
   // Unreachable unless a rule above is wrong: say so rather than call a partial listing complete.
-  if (a.end === null) throw new Error(`sweep of ${targetName(ctx.target)} stopped without an end`);
+  if (a.end === null) throw new Error(`sweep of ${targetLabel(ctx.target)} stopped without an end`);
   settle(a, ctx.limit);
 }
 
 /** A shift may be gone on the next run (retryable); a server ignoring offset or paging forever is not. */
 function inconsistentError(target: Target, reason: string, retryable: boolean): DliApiError {
-  return new DliApiError(`DLI list connections incomplete for ${targetName(target)}: ${reason}`, {
-    target: targetName(target),
+  return new DliApiError(`DLI list connections incomplete for ${targetLabel(target)}: ${reason}`, {
+    target: targetLabel(target),
     httpStatus: null,
     errorCode: null,
     retryable,
@@ -216,17 +218,17 @@ export async function sweepTarget<R = unknown>(
   target: Target,
   options: SweepOptions<R> & SweepTuning,
 ): Promise<SweepResult<R>> {
-  parseEndpoint(target.endpoint, `the endpoint of ${targetName(target)}`);
+  parseEndpoint(target.endpoint, `the endpoint of ${targetLabel(target)}`);
   const limit = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new ConfigError(
-      `invalid page size ${limit} for ${targetName(target)}: expected an integer from 1 to 1000`,
+      `invalid page size ${limit} for ${targetLabel(target)}: expected an integer from 1 to 1000`,
     );
   }
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new ConfigError(
-      `invalid page concurrency ${concurrency} for ${targetName(target)}: expected 1 to 64`,
+      `invalid page concurrency ${concurrency} for ${targetLabel(target)}: expected 1 to 64`,
     );
   }
   const stats = { requests: 0, pages: 0 };

@@ -1,6 +1,6 @@
 /** The contract between the DLI client (lib/dli) and the sync (lib/sync). lib/dli knows nothing of DynamoDB. */
 import type { DliApiError } from '../errors.ts';
-import type { Target } from '../model.ts';
+import type { Target } from '../model/schemas.ts';
 
 export type Credentials =
   /** Permanent AK/SK, or temporary AK/SK with a security token (sent as X-Security-Token and signed). */

@@ -5,10 +5,12 @@
  * Every webhook URL and secret is a credential: no error message here ever contains one, nor any
  * part of the raw JSON (a JSON.parse message can quote the input, so it is never passed on).
  */
+
 import { z } from 'zod';
 import { type Env, intVar } from '../config.ts';
 import { ConfigError } from '../errors.ts';
-import { EVENT_TYPES, type EventType } from '../model.ts';
+import { EVENT_TYPES, type EventType } from '../model/schemas.ts';
+import { parseTargetSpec } from '../model/target.ts';
 import { secureUrlProblem, ssmParameterName } from '../validate.ts';
 import { allowPrivateHosts, type DestinationPolicy, destinationProblem } from './destinations.ts';
 
@@ -140,14 +142,17 @@ const ChannelSchema = z
         .optional(),
       targets: z
         .array(
-          z
-            .string({ message: 'targets entries must be strings' })
-            .refine(
-              (t) => t === '*' || (t.split(':').length === 2 && t.split(':').every((p) => GLOB_PART.test(p))),
-              {
-                message: 'targets entries must be region:projectId globs such as cn-north-4:* or *',
-              },
-            ),
+          z.string({ message: 'targets entries must be strings' }).refine(
+            (t) => {
+              const spec = t === '*' ? null : parseTargetSpec(t);
+              return (
+                t === '*' || (spec !== null && GLOB_PART.test(spec.region) && GLOB_PART.test(spec.projectId))
+              );
+            },
+            {
+              message: 'targets entries must be region:projectId globs such as cn-north-4:* or *',
+            },
+          ),
           { message: 'targets must be a list of region:projectId globs' },
         )
         .min(1, { message: 'targets must list at least one glob (omit it for all)' })

@@ -12,7 +12,7 @@
  * `deliveryState = 'failed'`, stops being reported to the stream (so it no longer holds up the
  * shard), and waits for `redeliver`.
  */
-import { type ChangeEvent, ChangeEventSchema } from '../model.ts';
+import { type ChangeEvent, ChangeEventSchema } from '../model/schemas.ts';
 import type { Store } from '../store/client.ts';
 import { findFailedEvents, loadDelivery, recordDelivery, setDeliveryState } from '../store/delivery.ts';
 import { getEvent } from '../store/query.ts';

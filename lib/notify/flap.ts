@@ -13,9 +13,11 @@
  * - once a window passes without exceeding N, messages are normal again.
  * The decision only looks at versions up to the event's own, so a retried delivery decides the same.
  */
-import type { ChangeEvent, HistoryVersion } from '../model.ts';
-import { eventId, FAILED } from '../sync/diff.ts';
-import { byPeeringKey } from '../sync/peering-key.ts';
+
+import { eventId } from '../model/event-id.ts';
+import { byPeeringKey } from '../model/peering-key.ts';
+import type { ChangeEvent, HistoryVersion } from '../model/schemas.ts';
+import { DELETED, FAILED } from '../model/status.ts';
 import type { FlapPolicy } from './config.ts';
 import type { OriginalAlert } from './message.ts';
 
@@ -55,7 +57,7 @@ export function peeringTimeline(history: readonly HistoryVersion[], e: ChangeEve
     .map((h) => {
       const list = e.resourceKind === 'elasticResourcePool' ? h.elasticResourcePools : h.peerings;
       const key = keyOf(e);
-      const peering = h.status === 'DELETED' || key === null ? undefined : byPeeringKey(list).get(key);
+      const peering = h.status === DELETED || key === null ? undefined : byPeeringKey(list).get(key);
       return { version: h.version, at: h.observedAt, status: peering?.status ?? null };
     });
 }

@@ -2,7 +2,7 @@
  * The history a flap decision needs (lib/notify/flap.ts decides how far back is enough; the store's
  * paged history query reads it).
  */
-import type { ChangeEvent, HistoryVersion } from '../model.ts';
+import type { ChangeEvent, HistoryVersion } from '../model/schemas.ts';
 import type { Store } from '../store/client.ts';
 import { listHistory } from '../store/query.ts';
 import type { FlapPolicy } from './config.ts';

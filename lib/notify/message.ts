@@ -2,9 +2,11 @@
  * What a notification says, before any platform's markup: built from change events, pure. Every
  * string here is raw (unescaped); the channel renderers escape and truncate for their platform.
  */
+
 import { createHash } from 'node:crypto';
-import type { ChangeEvent } from '../model.ts';
-import { peeringLabel } from '../sync/peering-key.ts';
+import { peeringLabel } from '../model/peering-key.ts';
+import type { ChangeEvent } from '../model/schemas.ts';
+import { targetLabel, targetSpec } from '../model/target.ts';
 import { fillTemplate } from './config.ts';
 
 export type Tone = 'failure' | 'recovery' | 'deletion' | 'flapping' | 'digest';
@@ -133,10 +135,10 @@ export function eventMessage(
       return {
         ...common,
         tone: 'deletion',
-        title: `Deletions held: ${e.heldDeletions ?? '?'} connection(s) of ${e.region}/${e.projectId}`,
-        summary: `One sweep of ${e.region}/${e.projectId} would have deleted ${e.heldDeletions ?? 'too many'} DLI enhanced connections at once; they are held, not deleted.`,
+        title: `Deletions held: ${e.heldDeletions ?? '?'} connection(s) of ${targetLabel(e)}`,
+        summary: `One sweep of ${targetLabel(e)} would have deleted ${e.heldDeletions ?? 'too many'} DLI enhanced connections at once; they are held, not deleted.`,
         error: null,
-        note: `List them with "dli-sync deletions"; apply them with "dli-sync deletions confirm ${e.region}:${e.projectId}". Connections that come back are released.`,
+        note: `List them with "dli-sync deletions"; apply them with "dli-sync deletions confirm ${targetSpec(e)}". Connections that come back are released.`,
       };
   }
 }
@@ -172,7 +174,7 @@ function digestLine(e: ChangeEvent): string {
       : e.type === 'DELETIONS_HELD'
         ? `${e.heldDeletions ?? '?'} deletion(s) held`
         : `${connName(e)} ↔ ${queueName(e)} ${TYPE_WORD[e.type]}`;
-  return `${e.detectedAt} ${e.region}/${e.projectId}: ${what}`;
+  return `${e.detectedAt} ${targetLabel(e)}: ${what}`;
 }
 
 /** Deterministic: a retried batch with the same undelivered events gets the same key. */
@@ -197,7 +199,7 @@ export function digestMessage(
     [count('CONNECTION_DELETED'), 'deleted connections'],
     [count('DELETIONS_HELD'), 'held mass deletions'],
   ] as const;
-  const targets = [...new Set(sorted.map((e) => `${e.region}/${e.projectId}`))];
+  const targets = [...new Set(sorted.map(targetLabel))];
   const regions = [...new Set(sorted.map((e) => e.region))];
   const first = sorted[0];
   const last = sorted[sorted.length - 1];

@@ -2,7 +2,7 @@
  * One batch's deliveries, decided without I/O: for each channel, which events it still owes,
  * which are suppressed as flapping, and whether they go out one by one or as one digest.
  */
-import type { ChangeEvent } from '../model.ts';
+import type { ChangeEvent } from '../model/schemas.ts';
 import type { ChannelConfig, NotifyOptions } from './config.ts';
 import type { FlapDecision } from './flap.ts';
 import { digestMessage, eventMessage, flappingMessage, type Message, type OriginalAlert } from './message.ts';

@@ -1,5 +1,7 @@
 /** Which channels hear about which events. Pure. */
-import type { ChangeEvent } from '../model.ts';
+
+import type { ChangeEvent } from '../model/schemas.ts';
+import { parseTargetSpec } from '../model/target.ts';
 import type { ChannelConfig } from './config.ts';
 
 /** `*` any run of characters, `?` exactly one; everything else literal; anchored. */
@@ -15,8 +17,10 @@ export function globToRegExp(glob: string): RegExp {
 export function matchesTarget(globs: readonly string[], region: string, projectId: string): boolean {
   return globs.some((g) => {
     if (g === '*') return true;
-    const [r = '', p = ''] = g.split(':');
-    return globToRegExp(r).test(region) && globToRegExp(p).test(projectId);
+    const spec = parseTargetSpec(g);
+    return (
+      spec !== null && globToRegExp(spec.region).test(region) && globToRegExp(spec.projectId).test(projectId)
+    );
   });
 }
 

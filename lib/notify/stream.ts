@@ -5,7 +5,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
-import type { ChangeEvent } from '../model.ts';
+import type { ChangeEvent } from '../model/schemas.ts';
 import { toEvent } from '../store/items.ts';
 
 /**

@@ -8,7 +8,7 @@
  * together with the item's TTL.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChangeEvent } from '../model.ts';
+import type { ChangeEvent } from '../model/schemas.ts';
 import { batchGet } from './chunk-io.ts';
 import { type Store, writeOne } from './client.ts';
 import { toEvent } from './items.ts';

@@ -3,12 +3,14 @@
  * PK TARGET#{region}#{projectId}, SK HELD#{connectionId}. Written in fenced transactions, like every
  * other write of a run, so a run that lost its lease cannot hold or release anything.
  */
+
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ConcurrentWriteError } from '../errors.ts';
-import type { ChangeEvent } from '../model.ts';
-import type { HeldDeletion } from '../sync/fuse.ts';
+import type { HeldDeletion } from '../model/change.ts';
+import type { ChangeEvent } from '../model/schemas.ts';
+import { targetLabel } from '../model/target.ts';
 import { record, type Store } from './client.ts';
 import { eventItem } from './items.ts';
 import { keys } from './table.ts';
@@ -40,7 +42,7 @@ export async function loadHeld(
         TableName: store.tableName,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :held)',
         ExpressionAttributeValues: {
-          ':pk': keys.targetPk(target.region, target.projectId),
+          ':pk': keys.targetPk(target),
           ':held': HELD_PREFIX,
         },
         ConsistentRead: true,
@@ -67,7 +69,7 @@ export async function writeHeld(
   fence: Fence,
 ): Promise<void> {
   const { tableName: TableName } = store;
-  const pk = keys.targetPk(fence.target.region, fence.target.projectId);
+  const pk = keys.targetPk(fence.target);
   const actions: Action[] = [
     ...(change.event
       ? [
@@ -100,7 +102,7 @@ export async function writeHeld(
         if (err instanceof TransactionCanceledException) {
           if (err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
             throw new ConcurrentWriteError(
-              `this run lost the lease of ${fence.target.region}/${fence.target.projectId} to a newer run; its held deletions were not written`,
+              `this run lost the lease of ${targetLabel(fence.target)} to a newer run; its held deletions were not written`,
             );
           }
         }

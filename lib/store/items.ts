@@ -3,6 +3,7 @@
  * console) plus keys; `raw` is kept as a JSON string because API objects may nest deeper than
  * DynamoDB allows and their numbers must come back exactly as received.
  */
+
 import {
   type ChangeEvent,
   ChangeEventSchema,
@@ -14,8 +15,9 @@ import {
   type Peering,
   type RunRecord,
   RunRecordSchema,
-} from '../model.ts';
-import { stableStringify } from '../sync/stable-json.ts';
+} from '../model/schemas.ts';
+import { stableStringify } from '../model/stable-json.ts';
+import { DELETED, FAILED } from '../model/status.ts';
 import { keys, TTL_ATTRIBUTE } from './table.ts';
 
 export type Item = Record<string, unknown>;
@@ -27,7 +29,7 @@ export const expiry = (iso: string, days: number): number =>
   Math.floor(Date.parse(iso) / 1000) + days * DAY_SECONDS;
 
 const hasFailedPeering = (c: Connection): boolean =>
-  c.status !== 'DELETED' && [...c.peerings, ...c.elasticResourcePools].some((p) => p.status === 'FAILED');
+  c.status !== DELETED && [...c.peerings, ...c.elasticResourcePools].some((p) => p.status === FAILED);
 
 /**
  * `extra` (unknown API fields) is stored as canonical JSON text, like `raw`: what the API sends there
@@ -75,14 +77,12 @@ function readContent(item: Item): Item {
 export function stateItem(c: Connection, retentionDays: number): Item {
   const { raw: _raw, ...fields } = c;
   return {
-    PK: keys.targetPk(c.region, c.projectId),
+    PK: keys.targetPk(c),
     SK: keys.stateSk(c.id),
     entity: 'connection',
     ...contentFields(fields),
     // Sparse index: only connections with a FAILED peering appear in it.
-    ...(hasFailedPeering(c)
-      ? { GSI1PK: keys.failedGsiPk(), GSI1SK: keys.failedGsiSk(c.region, c.projectId, c.id) }
-      : {}),
+    ...(hasFailedPeering(c) ? { GSI1PK: keys.failedGsiPk(), GSI1SK: keys.failedGsiSk(c, c.id) } : {}),
     // A tombstone lives as long as the history that explains it.
     ...(c.deletedAt ? { [TTL_ATTRIBUTE]: expiry(c.deletedAt, retentionDays) } : {}),
   };
@@ -141,11 +141,11 @@ export function eventItem(e: ChangeEvent, retentionDays: number): Item {
 
 export function runItem(r: RunRecord, retentionDays: number): Item {
   return {
-    PK: keys.targetPk(r.region, r.projectId),
+    PK: keys.targetPk(r),
     SK: keys.runSk(r.startedAt, r.runId),
     entity: 'run',
     GSI1PK: keys.runsGsiPk(),
-    GSI1SK: keys.runsGsiSk(r.startedAt, r.region, r.projectId),
+    GSI1SK: keys.runsGsiSk(r.startedAt, r),
     ...r,
     [TTL_ATTRIBUTE]: expiry(r.startedAt, retentionDays),
   };

@@ -8,14 +8,16 @@
  * every transaction of a run checks that the lease still names it (fenceAction in write.ts), so a
  * run that lost its lease can write nothing even before it notices.
  */
+
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { targetLabel } from '../model/target.ts';
 import { record, type Store } from './client.ts';
 import { keys } from './table.ts';
 
 type TargetRef = { region: string; projectId: string };
 
 const leaseKey = (target: TargetRef) => ({
-  PK: keys.targetPk(target.region, target.projectId),
+  PK: keys.targetPk(target),
   SK: keys.leaseSk(),
 });
 
@@ -151,7 +153,7 @@ export function startHeartbeat(
       resolve(reason);
     };
   });
-  const where = `${target.region}/${target.projectId}`;
+  const where = targetLabel(target);
   const beat = async (): Promise<void> => {
     if (inFlight || lost !== null) return;
     inFlight = true;

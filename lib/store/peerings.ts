@@ -2,7 +2,10 @@
  * Peerings as rows (one per queue or elastic resource pool of a live connection), for `GET /peerings`
  * and `dli-sync peerings`: the projection is written once here, the reads are the store's queries.
  */
-import type { Connection, Peering, Target } from '../model.ts';
+
+import type { Connection, Peering, Target } from '../model/schemas.ts';
+import { DELETED, FAILED } from '../model/status.ts';
+import { targetKey } from '../model/target.ts';
 import type { Store } from './client.ts';
 import { listConnections, listFailedConnections } from './query.ts';
 
@@ -14,17 +17,15 @@ export interface PeeringRow extends Peering {
   resourceKind: 'queue' | 'elasticResourcePool';
 }
 
-const targetId = (t: Pick<Target, 'region' | 'projectId'>): string => `${t.region}#${t.projectId}`;
-
 /** Pure: the peerings in `status` of the connections of `targets`; tombstones have none. */
 export function peeringRows(
   connections: readonly Connection[],
   status: string,
   targets: readonly Pick<Target, 'region' | 'projectId'>[],
 ): PeeringRow[] {
-  const wanted = new Set(targets.map(targetId));
+  const wanted = new Set(targets.map(targetKey));
   return connections
-    .filter((c) => wanted.has(targetId(c)) && c.status !== 'DELETED')
+    .filter((c) => wanted.has(targetKey(c)) && c.status !== DELETED)
     .flatMap((c) =>
       [
         ...c.peerings.map((p) => ({ ...p, resourceKind: 'queue' as const })),
@@ -51,7 +52,7 @@ export async function listAllPeerings(
   status: string,
 ): Promise<PeeringRow[]> {
   const connections: Connection[] = [];
-  if (status === 'FAILED') connections.push(...(await listFailedConnections(store)).items);
+  if (status === FAILED) connections.push(...(await listFailedConnections(store)).items);
   else for (const t of targets) connections.push(...(await listConnections(store, t)).items);
   return peeringRows(connections, status, targets);
 }

@@ -1,11 +1,14 @@
 /**
  * Every read the sync, the CLI and the API make. All are Query or GetItem by key; no Scan.
  */
+
 import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { mapLimit } from '../concurrency.ts';
 import { BadRequestError, StoreError } from '../errors.ts';
-import type { ChangeEvent, Connection, HistoryVersion, RunRecord, Target } from '../model.ts';
+import type { ChangeEvent, Connection, HistoryVersion, RunRecord, Target } from '../model/schemas.ts';
+import { DELETED } from '../model/status.ts';
+import { targetLabel } from '../model/target.ts';
 import { connectionId, decodeCursor, encodeCursor, INVALID_CURSOR, parseRequest } from '../validate.ts';
 import { batchGet, hydrate, rememberChunks } from './chunk-io.ts';
 import { record, type Store } from './client.ts';
@@ -126,7 +129,7 @@ export async function loadTargetState(
     store,
     {
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': keys.targetPk(target.region, target.projectId), ':sk': 'CONN#' },
+      ExpressionAttributeValues: { ':pk': keys.targetPk(target), ':sk': 'CONN#' },
     },
     all,
   );
@@ -171,7 +174,7 @@ export async function loadTargetIndex(
       {
         KeyConditionExpression: 'PK = :pk AND SK BETWEEN :lo AND :hi',
         ExpressionAttributeValues: {
-          ':pk': keys.targetPk(target.region, target.projectId),
+          ':pk': keys.targetPk(target),
           ':lo': lo,
           ':hi': hi,
         },
@@ -192,7 +195,7 @@ export async function loadTargetIndex(
       (chunksExpireAt !== null && typeof chunksExpireAt !== 'number')
     ) {
       throw new StoreError(
-        `stored state item of ${target.region}/${target.projectId} is malformed (id ${String(id).slice(0, 64)})`,
+        `stored state item of ${targetLabel(target)} is malformed (id ${String(id).slice(0, 64)})`,
       );
     }
     index.set(id, { id, contentHash, version, status, chunksExpireAt });
@@ -206,7 +209,7 @@ export async function loadConnections(
   target: Pick<Target, 'region' | 'projectId'>,
   ids: readonly string[],
 ): Promise<Map<string, Connection>> {
-  const pk = keys.targetPk(target.region, target.projectId);
+  const pk = keys.targetPk(target);
   const items = await batchGet(
     store,
     ids.map((id) => ({ PK: pk, SK: keys.stateSk(id) })),
@@ -223,7 +226,7 @@ export async function getState(
   const out = await store.doc.send(
     new GetCommand({
       TableName: store.tableName,
-      Key: { PK: keys.targetPk(c.region, c.projectId), SK: keys.stateSk(c.id) },
+      Key: { PK: keys.targetPk(c), SK: keys.stateSk(c.id) },
       ConsistentRead: true,
       ReturnConsumedCapacity: 'TOTAL',
     }),
@@ -244,7 +247,7 @@ export async function getStateChunks(
   const out = await store.doc.send(
     new GetCommand({
       TableName: store.tableName,
-      Key: { PK: keys.targetPk(target.region, target.projectId), SK: keys.stateSk(id) },
+      Key: { PK: keys.targetPk(target), SK: keys.stateSk(id) },
       ProjectionExpression: 'version, chunks, rawChunkRefs',
       ConsistentRead: true,
       ReturnConsumedCapacity: 'TOTAL',
@@ -277,7 +280,7 @@ export async function latestCompleteSweepAt(
 }
 
 export function withLastSeen(c: Connection, sweptAt: string | null): Connection {
-  if (c.status === 'DELETED' || !sweptAt || sweptAt <= c.lastSeenAt) return c;
+  if (c.status === DELETED || !sweptAt || sweptAt <= c.lastSeenAt) return c;
   return { ...c, lastSeenAt: sweptAt };
 }
 
@@ -291,7 +294,7 @@ export async function listConnections(
       store,
       {
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-        ExpressionAttributeValues: { ':pk': keys.targetPk(target.region, target.projectId), ':sk': 'CONN#' },
+        ExpressionAttributeValues: { ':pk': keys.targetPk(target), ':sk': 'CONN#' },
       },
       page,
     ),
@@ -310,7 +313,7 @@ export async function getConnection(store: Store, connectionId: string): Promise
   const out = await store.doc.send(
     new GetCommand({
       TableName: store.tableName,
-      Key: { PK: keys.targetPk(h.region, h.projectId), SK: keys.stateSk(connectionId) },
+      Key: { PK: keys.targetPk(h), SK: keys.stateSk(connectionId) },
       ReturnConsumedCapacity: 'TOTAL',
     }),
   );
@@ -388,7 +391,7 @@ export async function listRuns(
       ...cond,
       ExpressionAttributeValues: {
         ...cond.ExpressionAttributeValues,
-        ':pk': keys.targetPk(target.region, target.projectId),
+        ':pk': keys.targetPk(target),
       },
       ScanIndexForward: r.order === 'asc',
     },

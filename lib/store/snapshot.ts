@@ -3,8 +3,10 @@
  * connection the target has ever had (state items, tombstones included), the newest history version
  * observed at or before the instant is what the connection looked like then.
  */
+
 import { mapLimit } from '../concurrency.ts';
-import type { HistoryVersion, Target } from '../model.ts';
+import type { HistoryVersion, Target } from '../model/schemas.ts';
+import { DELETED } from '../model/status.ts';
 import type { Store } from './client.ts';
 import { listHistory, loadTargetIndex } from './query.ts';
 
@@ -31,6 +33,6 @@ export function pickAsOf(
   includeDeleted: boolean,
 ): HistoryVersion[] {
   return versions
-    .filter((v): v is HistoryVersion => v !== undefined && (includeDeleted || v.status !== 'DELETED'))
+    .filter((v): v is HistoryVersion => v !== undefined && (includeDeleted || v.status !== DELETED))
     .sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id));
 }

@@ -11,7 +11,9 @@
  *   event      PK EVENT#{eventId}              SK EVENT                     GSI1 EVENTS / {detectedAt}#{eventId}
  *   failed     (sparse) state items with a FAILED peering: GSI1 FAILED_PEERINGS / {region}#{projectId}#{id}
  */
+
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { type TargetRef, targetKey } from '../model/target.ts';
 
 export const GSI1 = 'GSI1';
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -48,7 +50,7 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
 const pad = (n: number): string => String(n).padStart(10, '0');
 
 export const keys = {
-  targetPk: (region: string, projectId: string) => `TARGET#${region}#${projectId}`,
+  targetPk: (t: TargetRef) => `TARGET#${targetKey(t)}`,
   stateSk: (connectionId: string) => `CONN#${connectionId}`,
   runSk: (startedAt: string, runId: string) => `RUN#${startedAt}#${runId}`,
   leaseSk: () => 'LEASE',
@@ -61,8 +63,7 @@ export const keys = {
   eventsGsiPk: () => 'EVENTS',
   eventsGsiSk: (detectedAt: string, eventId: string) => `${detectedAt}#${eventId}`,
   runsGsiPk: () => 'RUNS',
-  runsGsiSk: (startedAt: string, region: string, projectId: string) => `${startedAt}#${region}#${projectId}`,
+  runsGsiSk: (startedAt: string, t: TargetRef) => `${startedAt}#${targetKey(t)}`,
   failedGsiPk: () => 'FAILED_PEERINGS',
-  failedGsiSk: (region: string, projectId: string, connectionId: string) =>
-    `${region}#${projectId}#${connectionId}`,
+  failedGsiSk: (t: TargetRef, connectionId: string) => `${targetKey(t)}#${connectionId}`,
 };

@@ -2,11 +2,13 @@
  * Writes: changed connections in transactions with version conditions, run records, leases.
  * Knows nothing of the DLI API; gets plain `Change` objects from lib/sync/diff.
  */
+
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentWriteError, StoreError } from '../errors.ts';
-import type { RunRecord } from '../model.ts';
-import type { Change } from '../sync/diff.ts';
+import type { Change } from '../model/change.ts';
+import type { RunRecord } from '../model/schemas.ts';
+import { targetLabel } from '../model/target.ts';
 import { batchGet, putChunks, storedChunksOf } from './chunk-io.ts';
 import type { Chunk } from './chunking.ts';
 import { record, type Store, writeOne } from './client.ts';
@@ -129,7 +131,7 @@ export function fenceAction(store: Store, fence: Fence): TransactItem {
   return {
     ConditionCheck: {
       TableName: store.tableName,
-      Key: { PK: keys.targetPk(fence.target.region, fence.target.projectId), SK: keys.leaseSk() },
+      Key: { PK: keys.targetPk(fence.target), SK: keys.leaseSk() },
       ConditionExpression: 'holder = :me',
       ExpressionAttributeValues: { ':me': fence.holder },
     },
@@ -238,7 +240,7 @@ export async function writeGroup(
 
 const lostLease = (fence: Fence): ConcurrentWriteError =>
   new ConcurrentWriteError(
-    `this run lost the lease of ${fence.target.region}/${fence.target.projectId} to a newer run, which stores its own view; this run's remaining changes were not written`,
+    `this run lost the lease of ${targetLabel(fence.target)} to a newer run, which stores its own view; this run's remaining changes were not written`,
   );
 
 const isConditionFailure = (err: TransactionCanceledException): boolean =>
@@ -291,7 +293,7 @@ export async function renewChunks(
   const update: TransactItem = {
     Update: {
       TableName: store.tableName,
-      Key: { PK: keys.targetPk(target.region, target.projectId), SK: keys.stateSk(id) },
+      Key: { PK: keys.targetPk(target), SK: keys.stateSk(id) },
       UpdateExpression: 'SET chunksExpireAt = :e',
       ConditionExpression: '#v = :v',
       ExpressionAttributeNames: { '#v': 'version' },

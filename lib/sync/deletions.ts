@@ -2,16 +2,20 @@
  * The shell around the safety fuse: applying deletions as of the sweep that found them, the sweep's
  * fuse step, and the operator's `dli-sync deletions confirm`.
  */
+
 import { randomUUID } from 'node:crypto';
 import { ConcurrentWriteError } from '../errors.ts';
-import type { Connection, Target } from '../model.ts';
+import type { Change } from '../model/change.ts';
+import type { FusePolicy } from '../model/fuse-policy.ts';
+import type { Connection, Target } from '../model/schemas.ts';
+import { targetLabel } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { loadHeld, writeHeld } from '../store/held.ts';
 import { acquireLease, releaseLease, startHeartbeat } from '../store/lease.ts';
 import { loadConnections } from '../store/query.ts';
 import type { Fence } from '../store/write.ts';
-import { type Change, diffTarget, isLive } from './diff.ts';
-import { decideDeletions, type FuseDecision, type FusePolicy, heldEvent } from './fuse.ts';
+import { diffTarget, isLive } from './diff.ts';
+import { decideDeletions, type FuseDecision, heldEvent } from './fuse.ts';
 import type { Listing } from './listing.ts';
 import { persistChanges } from './persist.ts';
 import { countChange, type Tally } from './run-record.ts';
@@ -144,7 +148,7 @@ export async function confirmDeletions(
   lease: { durationMs: number; periodMs: number },
 ): Promise<ConfirmResult> {
   const runId = randomUUID();
-  const where = `${target.region}/${target.projectId}`;
+  const where = targetLabel(target);
   if (!(await acquireLease(store, target, runId, Date.now(), lease.durationMs))) {
     throw new ConcurrentWriteError(
       `a sync of ${where} holds its lease; nothing was confirmed, try again in a minute`,

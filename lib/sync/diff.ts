@@ -11,12 +11,14 @@
  *   first seen FAILED); CONNECTION_DELETED when a connection becomes DELETED (by absence or by the
  *   API's own status); PEERING_RECOVERED when a FAILED peering is ACTIVE again. Staying in a
  *   status emits nothing; a connection first seen already DELETED emits nothing. Peerings of two
- *   versions are matched by their peering key (peering-key.ts), so a nameless entry alerts too;
+ *   versions are matched by their peering key (lib/model/peering-key.ts), so a nameless entry alerts too;
  * - a peering's `creatingSince` is the observedAt of the first version that showed it CREATING,
  *   carried over while it stays CREATING, null otherwise. It is not in the content hash: a
  *   connection whose only news is that time passing writes nothing.
  */
-import { createHash } from 'node:crypto';
+import type { Change } from '../model/change.ts';
+import { eventId } from '../model/event-id.ts';
+import { byPeeringKey, keyedPeerings } from '../model/peering-key.ts';
 import type {
   ChangeEvent,
   Connection,
@@ -24,14 +26,9 @@ import type {
   HistoryVersion,
   Peering,
   Target,
-} from '../model.ts';
+} from '../model/schemas.ts';
+import { ACTIVE, CREATING, DELETED, FAILED } from '../model/status.ts';
 import { contentHash } from './normalize.ts';
-import { byPeeringKey, keyedPeerings } from './peering-key.ts';
-
-export const FAILED = 'FAILED';
-export const ACTIVE = 'ACTIVE';
-export const DELETED = 'DELETED';
-export const CREATING = 'CREATING';
 
 export interface Observation {
   content: ConnectionContent;
@@ -50,14 +47,6 @@ export interface DiffInput {
   /** When the sweep was taken (ISO); the observedAt of every version this run writes. */
   now: string;
   runId: string;
-}
-
-export interface Change {
-  kind: 'created' | 'changed' | 'deleted';
-  previous: Connection | null;
-  next: Connection;
-  history: HistoryVersion;
-  events: ChangeEvent[];
 }
 
 export interface DiffResult {
@@ -264,24 +253,6 @@ export function decideEvents(
     }
   }
   return events;
-}
-
-/**
- * The same transition always has the same id: retried writes collide instead of duplicating. Made
- * from the peering key, which is the queue name for a named entry, so ids of named peerings are
- * what they were before nameless entries were kept.
- */
-export function eventId(
-  type: string,
-  connectionId: string,
-  resourceKind: string | null,
-  peeringKey: string | null,
-  version: number,
-): string {
-  const digest = createHash('sha256')
-    .update([type, connectionId, resourceKind ?? '', peeringKey ?? '', String(version)].join('\u0000'))
-    .digest('base64url');
-  return `evt_${digest.slice(0, 26)}`;
 }
 
 export function contentOf(c: ConnectionContent): ConnectionContent {

@@ -15,7 +15,8 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { mapLimit } from '../concurrency.ts';
-import type { Target } from '../model.ts';
+import type { Target } from '../model/schemas.ts';
+import { targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { latestCompleteSweepAt } from '../store/query.ts';
 
@@ -114,7 +115,7 @@ export async function enqueueTargets(
   intervalMs: number,
 ): Promise<EnqueueResult> {
   let pending = targets.map((t) => ({
-    key: `${t.region}:${t.projectId}`,
+    key: targetSpec(t),
     body: fanoutMessage(t, now, intervalMs),
   }));
   let enqueued = 0;
@@ -181,9 +182,9 @@ export async function loadSweepAges(
   targets: readonly Target[],
   known: ReadonlyMap<string, string> = new Map(),
 ): Promise<Map<string, string | null>> {
-  const keys = targets.map((t) => `${t.region}:${t.projectId}`);
+  const keys = targets.map(targetSpec);
   const ages = await mapLimit(targets, 8, async (t) => {
-    const hit = known.get(`${t.region}:${t.projectId}`);
+    const hit = known.get(targetSpec(t));
     return hit ?? (await latestCompleteSweepAt(store, t));
   });
   return new Map(keys.map((k, i) => [k, ages[i] ?? null]));

@@ -19,33 +19,11 @@
  * A sweep that may not prove absence (a bad record without an id) changes nothing held, except that
  * held connections it saw are released.
  */
-import { createHash } from 'node:crypto';
-import type { ChangeEvent } from '../model.ts';
-
-export interface FusePolicy {
-  /** Trips above this share of the live connections, in percent (0-100)… */
-  sharePercent: number;
-  /** …and above this many connections. */
-  minCount: number;
-  /** Consecutive agreeing complete sweeps after which held deletions apply; 0 = never (operator). */
-  confirmAfterSweeps: number;
-}
-
-export const DEFAULT_FUSE: FusePolicy = { sharePercent: 20, minCount: 5, confirmAfterSweeps: 0 };
-
-/** One held deletion, as stored under the target (SK HELD#{connectionId}). */
-export interface HeldDeletion {
-  region: string;
-  projectId: string;
-  connectionId: string;
-  connectionName: string | null;
-  /** When the sweep that first found it absent started (ISO-8601): the deletion's time if applied. */
-  heldAt: string;
-  /** That sweep's run. */
-  runId: string;
-  /** Consecutive complete sweeps that found it absent, the first included. */
-  agreeingSweeps: number;
-}
+import type { HeldDeletion } from '../model/change.ts';
+import { heldEventId } from '../model/event-id.ts';
+import type { FusePolicy } from '../model/fuse-policy.ts';
+import type { ChangeEvent } from '../model/schemas.ts';
+import { HELD } from '../model/status.ts';
 
 export interface Vanished {
   id: string;
@@ -149,11 +127,8 @@ export function heldEvent(
   held: number,
   ctx: { now: string; runId: string },
 ): ChangeEvent {
-  const digest = createHash('sha256')
-    .update(['DELETIONS_HELD', target.region, target.projectId, ctx.runId].join('\u0000'))
-    .digest('base64url');
   return {
-    id: `evt_${digest.slice(0, 26)}`,
+    id: heldEventId(target, ctx.runId),
     type: 'DELETIONS_HELD',
     region: target.region,
     projectId: target.projectId,
@@ -164,7 +139,7 @@ export function heldEvent(
     peeringKey: null,
     resourceKind: null,
     previousStatus: null,
-    status: 'HELD',
+    status: HELD,
     error: null,
     detectedAt: ctx.now,
     connectionVersion: null,

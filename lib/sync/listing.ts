@@ -5,7 +5,7 @@
 import type { SyncConfig } from '../config.ts';
 import { sweepTarget } from '../dli/sweep.ts';
 import type { SweepOptions, SweepResult } from '../dli/types.ts';
-import type { Target } from '../model.ts';
+import type { Target } from '../model/schemas.ts';
 import { collectSightings, type Sighting, type SweepSightings, sight } from './normalize.ts';
 
 export type SweepFn = (

@@ -2,7 +2,7 @@
  * API record → normalized connection content. Pure: no I/O, no clock.
  *
  * Rules: statuses upper-cased (the API writes both `Active` and `ACTIVE`); epoch-ms times become
- * ISO-8601 UTC; peerings are records keyed by (connection, peering key: see peering-key.ts), in a
+ * ISO-8601 UTC; peerings are records keyed by (connection, peering key: see lib/model/peering-key.ts), in a
  * canonical order so that the API reordering them is not a change; what the official models allow
  * (any field missing, a queue entry without a name, unknown fields) is kept, unknown fields in
  * `extra`; a record the schema rejects (no usable id, a field of the wrong type) is quarantined with
@@ -11,9 +11,9 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { ConnectionRecordSchema, ResourceRecordSchema } from '../dli/schema.ts';
-import type { ConnectionContent, Peering, QuarantinedRecord, Target } from '../model.ts';
-import { canonicalOrder } from './peering-key.ts';
-import { stableStringify } from './stable-json.ts';
+import { canonicalOrder } from '../model/peering-key.ts';
+import type { ConnectionContent, Peering, QuarantinedRecord, Target } from '../model/schemas.ts';
+import { stableStringify } from '../model/stable-json.ts';
 
 export { stableStringify };
 
@@ -84,7 +84,7 @@ function normalizeResources(list: readonly ResourceRecord[] | null | undefined, 
   return canonicalOrder(
     (list ?? []).map(
       (r, i): Peering => ({
-        // An empty name identifies nothing: the entry is then known by its peer id (peering-key.ts).
+        // An empty name identifies nothing: the entry is then known by its peer id (lib/model/peering-key.ts).
         queue: r.name ? wellFormed(r.name) : null,
         peerId: opt(r.peer_id),
         status: normalizeStatus(r.status),

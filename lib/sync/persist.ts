@@ -4,11 +4,14 @@
  * with another writer by re-reading the connection and diffing again (the other writer's state
  * wins, ours is re-applied on top only if it still differs).
  */
+
 import { ConcurrentWriteError } from '../errors.ts';
+import type { Change } from '../model/change.ts';
+import { targetLabel } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { getState } from '../store/query.ts';
 import { type Fence, groupChanges, writeGroup } from '../store/write.ts';
-import { type Change, type DiffInput, diffTarget } from './diff.ts';
+import { type DiffInput, diffTarget } from './diff.ts';
 
 // Transactions go one at a time: every transaction carries the lease fence (a ConditionCheck on the
 // target's lease item), and DynamoDB cancels concurrent transactions that touch the same item
@@ -32,7 +35,7 @@ export async function persistChanges(
   for (let round = 0; pending.length > 0; round++) {
     if (round === CONFLICT_ROUNDS) {
       throw new ConcurrentWriteError(
-        `${pending.length} connection(s) of ${ctx.target.region}/${ctx.target.projectId} kept changing under this run; they will be retried next run`,
+        `${pending.length} connection(s) of ${targetLabel(ctx.target)} kept changing under this run; they will be retried next run`,
       );
     }
     const conflicts: Change[] = [];

@@ -5,10 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { SweepResult } from '../dli/types.ts';
 import { describeError } from '../errors.ts';
-import type { QuarantinedRecord, RunRecord, Target } from '../model.ts';
+import type { Change } from '../model/change.ts';
+import type { QuarantinedRecord, RunRecord, Target } from '../model/schemas.ts';
 import type { Store } from '../store/client.ts';
 import { putRun } from '../store/write.ts';
-import { type Change, isLive } from './diff.ts';
+import { isLive } from './diff.ts';
 import type { Listing } from './listing.ts';
 
 export type Progress = { kind: 'target-start'; target: Target } | { kind: 'target-done'; run: RunRecord };

@@ -4,12 +4,12 @@
  */
 import { mapLimit } from '../concurrency.ts';
 import type { SyncConfig } from '../config.ts';
-import type { RunRecord, Target } from '../model.ts';
+import { DEFAULT_FUSE } from '../model/fuse-policy.ts';
+import type { RunRecord, Target } from '../model/schemas.ts';
 import type { Store } from '../store/client.ts';
 import { loadTargetIndex } from '../store/query.ts';
 import { deleteVanished } from './deletions.ts';
 import { selectCandidates } from './diff.ts';
-import { DEFAULT_FUSE } from './fuse.ts';
 import { listingOf, type SweepFn, sweepListing } from './listing.ts';
 import { renewExpiringChunks } from './renew-chunks.ts';
 import { completeSweep, incompleteSweep, openRun, type Progress, startTally } from './run-record.ts';

@@ -7,7 +7,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduleConfig, SyncConfig } from '../config.ts';
 import { describeError } from '../errors.ts';
 import { METRIC, MetricUnit, recordRun, type Telemetry } from '../log.ts';
-import type { RunRecord } from '../model.ts';
+import type { RunRecord } from '../model/schemas.ts';
+import { targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { chooseMode, enqueueTargets, inlineCapacity, loadSweepAges, staleness } from './fanout.ts';
 import { syncAll } from './run.ts';
@@ -74,9 +75,7 @@ export async function scheduledTick(
 }
 
 const completedAt = (runs: RunRecord[]): Map<string, string> =>
-  new Map(
-    runs.filter((r) => r.outcome === 'complete').map((r) => [`${r.region}:${r.projectId}`, r.startedAt]),
-  );
+  new Map(runs.filter((r) => r.outcome === 'complete').map((r) => [targetSpec(r), r.startedAt]));
 
 /** StaleTargets and OldestSweepAgeSeconds for the alarm; a failed read is logged, never fatal. */
 async function reportStaleness(

@@ -3,7 +3,7 @@
  * normalized again, diffed and persisted, a slice at a time, so a first sync of 10,000s holds one
  * slice of full records, not all. Observed connections only: absence is the vanished step's.
  */
-import type { Target } from '../model.ts';
+import type { Target } from '../model/schemas.ts';
 import type { Store } from '../store/client.ts';
 import { loadConnections } from '../store/query.ts';
 import type { Fence } from '../store/write.ts';

@@ -4,7 +4,7 @@
  * other processes compare against it.
  */
 import { DliApiError, describeError } from '../errors.ts';
-import type { RunRecord, Target } from '../model.ts';
+import type { RunRecord, Target } from '../model/schemas.ts';
 import type { Store } from '../store/client.ts';
 import { acquireLease, type Heartbeat, releaseLease, startHeartbeat } from '../store/lease.ts';
 import type { OpenRun } from './run-record.ts';

@@ -23,7 +23,8 @@
 import type { SyncConfig } from '../config.ts';
 import { describeError } from '../errors.ts';
 import { METRIC, MetricUnit, recordRun, type Telemetry } from '../log.ts';
-import type { Target } from '../model.ts';
+import type { Target } from '../model/schemas.ts';
+import { targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { configuredTarget, type FanoutMessage, isExpired, parseFanoutMessage } from './fanout.ts';
 import { syncTarget } from './run.ts';
@@ -61,7 +62,7 @@ export interface WorkerDeps {
 }
 
 /** The log's name for the target a message names (cut: a refused message's ids are anyone's text). */
-const named = (m: FanoutMessage): string => `${m.region}:${m.projectId}`.slice(0, 130);
+const named = (m: FanoutMessage): string => targetSpec(m).slice(0, 130);
 
 /** Sweeps each message's target in turn; never throws for one message (the answer says what to retry). */
 export async function processFanoutBatch(

@@ -3,7 +3,7 @@ import type { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { loadScheduleConfig, parseRate } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import type { Target } from '../../lib/model.ts';
+import type { Target } from '../../lib/model/schemas.ts';
 import {
   chooseMode,
   configuredTarget,

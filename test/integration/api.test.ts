@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ApiContext, route } from '../../lib/api/routes.ts';
-import type { Target } from '../../lib/model.ts';
+import type { Target } from '../../lib/model/schemas.ts';
 import { loadTargetState } from '../../lib/store/query.ts';
 import { writeChanges } from '../../lib/store/write.ts';
 import { diffTarget } from '../../lib/sync/diff.ts';

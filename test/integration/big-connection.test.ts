@@ -3,12 +3,12 @@
  * through the real path: emulator → sync → DynamoDB Local → CLI and API, and alerts like any other.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
 import { RESPONSE_BUDGET_BYTES, route } from '../../lib/api/routes.ts';
-import type { Connection, HistoryVersion, RunRecord } from '../../lib/model.ts';
+import type { Connection, HistoryVersion, RunRecord } from '../../lib/model/schemas.ts';
 import { getConnection, listConnections, listEvents, listHistory } from '../../lib/store/query.ts';
 import { snapshotAt } from '../../lib/store/snapshot.ts';
 import { runCli } from '../support/cli.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, REGION, startHarness } from '../support/harness.ts';
 
 type Raw = Record<string, unknown>;

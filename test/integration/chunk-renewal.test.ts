@@ -5,12 +5,12 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
 import { ConcurrentWriteError } from '../../lib/errors.ts';
-import type { Connection } from '../../lib/model.ts';
+import type { Connection } from '../../lib/model/schemas.ts';
 import { getConnection } from '../../lib/store/query.ts';
 import { keys } from '../../lib/store/table.ts';
 import { renewChunks } from '../../lib/store/write.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, REGION, startHarness } from '../support/harness.ts';
 
 type Raw = Record<string, unknown>;
@@ -46,7 +46,7 @@ async function stateChunksExpireAt(): Promise<unknown> {
   const out = await h.store.doc.send(
     new GetCommand({
       TableName: h.store.tableName,
-      Key: { PK: keys.targetPk(REGION, PROJECT), SK: keys.stateSk(String(big.id)) },
+      Key: { PK: keys.targetPk({ region: REGION, projectId: PROJECT }), SK: keys.stateSk(String(big.id)) },
     }),
   );
   return out.Item?.chunksExpireAt;

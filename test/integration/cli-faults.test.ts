@@ -5,14 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorFaults } from '../../infra/local/dli-emulator.ts';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
 import { loadSyncConfig } from '../../lib/config.ts';
-import type { RunRecord } from '../../lib/model.ts';
+import type { RunRecord } from '../../lib/model/schemas.ts';
 import type { Store } from '../../lib/store/client.ts';
 import { listConnections, listEvents } from '../../lib/store/query.ts';
 import { setupTable } from '../../lib/store/setup.ts';
 import { syncAll } from '../../lib/sync/run.ts';
 import { runCli } from '../support/cli.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, REGION, startHarness } from '../support/harness.ts';
 
 type Raw = Record<string, unknown>;

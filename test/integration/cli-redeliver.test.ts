@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
+import { startWebhookSink, type WebhookSink } from '../../infra/local/webhook-sink.ts';
 import { listEvents } from '../../lib/store/query.ts';
 import { runCli } from '../support/cli.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, startHarness } from '../support/harness.ts';
-import { startWebhookSink, type WebhookSink } from '../support/webhook-sink.ts';
 
 let h: Harness;
 let sink: WebhookSink;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
 import { runCli } from '../support/cli.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, SK, startHarness } from '../support/harness.ts';
 
 let h: Harness;

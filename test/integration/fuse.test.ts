@@ -1,14 +1,14 @@
 /** The mass-deletion fuse end to end: the DLI emulator, DynamoDB Local, the library and the real CLI. */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
 import type { SyncConfig } from '../../lib/config.ts';
+import { DEFAULT_FUSE } from '../../lib/model/fuse-policy.ts';
 import type { Store } from '../../lib/store/client.ts';
 import { loadHeld } from '../../lib/store/held.ts';
 import { listConnections, listEvents } from '../../lib/store/query.ts';
-import { DEFAULT_FUSE } from '../../lib/sync/fuse.ts';
 import { syncAll } from '../../lib/sync/run.ts';
 import { runCli } from '../support/cli.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, REGION, startHarness } from '../support/harness.ts';
 import { createTestStore } from '../support/store.ts';
 

@@ -73,7 +73,7 @@ describe('extra in DynamoDB', () => {
     const out = await store.doc.send(
       new GetCommand({
         TableName: store.tableName,
-        Key: { PK: keys.targetPk(TARGET.region, TARGET.projectId), SK: keys.stateSk('x2') },
+        Key: { PK: keys.targetPk(TARGET), SK: keys.stateSk('x2') },
       }),
     );
     expect(out.Item).toBeDefined();

@@ -64,7 +64,7 @@ describe('store writes (DynamoDB Local)', () => {
     const state = await store.doc.send(
       new GetCommand({
         TableName: store.tableName,
-        Key: { PK: keys.targetPk(TARGET.region, TARGET.projectId), SK: keys.stateSk(id) },
+        Key: { PK: keys.targetPk(TARGET), SK: keys.stateSk(id) },
       }),
     );
     // A live connection never expires.

@@ -1,11 +1,11 @@
 /** lib/sync/worker.ts against the DLI emulator and DynamoDB Local: what is swept, dropped, refused, retried. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
 import { createTelemetry } from '../../lib/log.ts';
 import { createStore } from '../../lib/store/client.ts';
 import { listConnections, listRuns } from '../../lib/store/query.ts';
 import { fanoutMessage } from '../../lib/sync/fanout.ts';
 import { processFanoutBatch } from '../../lib/sync/worker.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, REGION, startHarness } from '../support/harness.ts';
 import { ddbEndpoint, LOCAL_AWS_ENV } from '../support/store.ts';
 

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/dynamodb-local.ts';
-import type { RunRecord } from '../../lib/model.ts';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
+import type { RunRecord } from '../../lib/model/schemas.ts';
 import { listConnections, listEvents, listHistory, listRuns } from '../../lib/store/query.ts';
 import { syncAll } from '../../lib/sync/run.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, REGION, startHarness } from '../support/harness.ts';
 import { createTestStore } from '../support/store.ts';
 

@@ -5,10 +5,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.ts';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
 import { type ApiContext, route } from '../../lib/api/routes.ts';
 import type { Env } from '../../lib/config.ts';
 import { runCli } from '../support/cli.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, startHarness } from '../support/harness.ts';
 import { nastyString } from './arbitraries.ts';
 import { faultMatrix } from './support.ts';

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { ChangeEvent, RunRecord } from '../../lib/model.ts';
+import { OK, type WebhookSink } from '../../infra/local/webhook-sink.ts';
+import type { ChangeEvent, RunRecord } from '../../lib/model/schemas.ts';
 import {
   CHANNEL_TYPES,
   type ChannelConfig,
@@ -18,7 +19,6 @@ import { type DeliverDeps, defaultDeps, deliverEvents } from '../../lib/notify/d
 import { listEvents } from '../../lib/store/query.ts';
 import type { Harness } from '../support/harness.ts';
 import { strings } from '../support/secrets-scan.ts';
-import { OK, type WebhookSink } from '../support/webhook-sink.ts';
 import { HOSTILE_TOKENS, nastyString } from './arbitraries.ts';
 import { healthy, newCase, type Raw, step } from './scenario.ts';
 import { at, type Counts } from './support.ts';

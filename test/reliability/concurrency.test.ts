@@ -4,7 +4,7 @@
  * undisturbed run leaves, and each event is stored once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../lib/model.ts';
+import type { RunRecord } from '../../lib/model/schemas.ts';
 import { createStore, type Store } from '../../lib/store/client.ts';
 import { injectDdbFaults } from '../support/ddb-faults.ts';
 import { type Harness, startHarness } from '../support/harness.ts';

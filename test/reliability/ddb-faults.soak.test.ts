@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError } from '../../lib/errors.ts';
-import type { RunRecord } from '../../lib/model.ts';
+import type { RunRecord } from '../../lib/model/schemas.ts';
 import { type DdbFault, injectDdbFaults } from '../support/ddb-faults.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { dumpTable } from '../support/secrets-scan.ts';

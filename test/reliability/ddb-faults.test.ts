@@ -16,7 +16,7 @@ import {
   type MockInstance,
   vi,
 } from 'vitest';
-import type { RunRecord } from '../../lib/model.ts';
+import type { RunRecord } from '../../lib/model/schemas.ts';
 import { type DdbFault, injectDdbFaults, throttle } from '../support/ddb-faults.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { dumpTable } from '../support/secrets-scan.ts';

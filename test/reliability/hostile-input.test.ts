@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncConfig } from '../../lib/config.ts';
-import type { RunRecord } from '../../lib/model.ts';
+import type { RunRecord } from '../../lib/model/schemas.ts';
 import { listEvents, listHistory } from '../../lib/store/query.ts';
 import { normalizeConnection } from '../../lib/sync/normalize.ts';
 import { syncAll } from '../../lib/sync/run.ts';

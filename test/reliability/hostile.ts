@@ -7,7 +7,7 @@
 import { expect } from 'vitest';
 import type { SyncConfig } from '../../lib/config.ts';
 import type { SweepResult } from '../../lib/dli/types.ts';
-import type { Connection, RunRecord } from '../../lib/model.ts';
+import type { Connection, RunRecord } from '../../lib/model/schemas.ts';
 import type { Store } from '../../lib/store/client.ts';
 import { listConnections, listEvents, listHistory, listRuns } from '../../lib/store/query.ts';
 import { contentOf } from '../../lib/sync/diff.ts';

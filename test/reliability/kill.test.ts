@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
 import type { Store } from '../../lib/store/client.ts';
 import { keys } from '../../lib/store/table.ts';
 import { runCli } from '../support/cli.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { type Harness, PROJECT, REGION, startHarness } from '../support/harness.ts';
 import { dumpTable } from '../support/secrets-scan.ts';
 import { createTestStore } from '../support/store.ts';
@@ -30,7 +30,10 @@ async function stateCount(store: Store): Promise<number> {
     new QueryCommand({
       TableName: store.tableName,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :c)',
-      ExpressionAttributeValues: { ':pk': keys.targetPk(REGION, PROJECT), ':c': 'CONN#' },
+      ExpressionAttributeValues: {
+        ':pk': keys.targetPk({ region: REGION, projectId: PROJECT }),
+        ':c': 'CONN#',
+      },
       Select: 'COUNT',
     }),
   );

@@ -1,7 +1,7 @@
 /** Soak (npm run test:soak): hostile names through sync and notifier, many more of them (chat.ts). */
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { startWebhookSink, type WebhookSink } from '../../infra/local/webhook-sink.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
-import { startWebhookSink, type WebhookSink } from '../support/webhook-sink.ts';
 import { checkHostileChat } from './chat.ts';
 import { faultMatrix } from './support.ts';
 

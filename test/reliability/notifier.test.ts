@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
-import type { ChangeEvent } from '../../lib/model.ts';
+import { type SinkRequest, startWebhookSink, type WebhookSink } from '../../infra/local/webhook-sink.ts';
+import type { ChangeEvent } from '../../lib/model/schemas.ts';
 import { deliverEvents } from '../../lib/notify/deliver.ts';
 import { createStreamHandler } from '../../lib/notify/handler.ts';
 import type { Store } from '../../lib/store/client.ts';
@@ -17,7 +18,6 @@ import { listEvents } from '../../lib/store/query.ts';
 import { injectDdbFaults } from '../support/ddb-faults.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { captureConsole, dumpTable, scanForSecrets, strings } from '../support/secrets-scan.ts';
-import { type SinkRequest, startWebhookSink, type WebhookSink } from '../support/webhook-sink.ts';
 import { channel, checkHostileChat, notifyDeps } from './chat.ts';
 import { newCase, type Raw, SMALL, scenarioSteps, setPeering, step } from './scenario.ts';
 import { at, Crash, crashBeforeWrite, expireLease, faultMatrix } from './support.ts';

@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DliEmulator } from '../../infra/local/dli-emulator.ts';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
 import type { SyncConfig } from '../../lib/config.ts';
 import type { Store } from '../../lib/store/client.ts';
 import { type SyncDeps, type SyncSummary, syncAll } from '../../lib/sync/run.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { REGION } from '../support/harness.ts';
 import { createTestStore } from '../support/store.ts';
 

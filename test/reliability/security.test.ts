@@ -19,15 +19,15 @@ import {
   SIGNATURE_ERROR,
   startDliEmulator,
 } from '../../infra/local/dli-emulator.ts';
+import { makeConnections } from '../../infra/local/emulator-data.ts';
 import { type Env, loadSyncConfig, type SyncConfig } from '../../lib/config.ts';
 import { closeDliPools, listPath } from '../../lib/dli/client.ts';
 import { clearIamTokenCache } from '../../lib/dli/iam.ts';
 import { signRequest } from '../../lib/dli/sign.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import type { RunRecord } from '../../lib/model.ts';
+import type { RunRecord } from '../../lib/model/schemas.ts';
 import { syncAll } from '../../lib/sync/run.ts';
 import { parseEndpoint } from '../../lib/validate.ts';
-import { makeConnections } from '../support/emulator-data.ts';
 import { captureConsole, dumpTable, scanForSecrets } from '../support/secrets-scan.ts';
 import { createTestStore, ddbEndpoint, LOCAL_AWS_ENV } from '../support/store.ts';
 import { faultMatrix } from './support.ts';

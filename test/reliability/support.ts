@@ -46,7 +46,7 @@ export async function expireLease(
     .send(
       new UpdateCommand({
         TableName: store.tableName,
-        Key: { PK: keys.targetPk(target.region, target.projectId), SK: keys.leaseSk() },
+        Key: { PK: keys.targetPk(target), SK: keys.leaseSk() },
         UpdateExpression: 'SET leaseUntil = :zero',
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeValues: { ':zero': 0 },

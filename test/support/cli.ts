@@ -1,6 +1,6 @@
 /** Runs the real CLI executable in a child process, as a person or a script would. */
 import { fileURLToPath } from 'node:url';
-import { type ProcessResult, runNode } from './process.ts';
+import { type ProcessResult, runNode } from '../../infra/local/process.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/dli-sync.js', import.meta.url));
 

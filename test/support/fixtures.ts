@@ -1,5 +1,5 @@
 /** Small builders of normalized connections for store-level tests. */
-import type { Connection, ConnectionContent } from '../../lib/model.ts';
+import type { Connection, ConnectionContent } from '../../lib/model/schemas.ts';
 import { contentHash } from '../../lib/sync/normalize.ts';
 
 export const TARGET = { region: 'cn-north-4', projectId: 'proj1' };

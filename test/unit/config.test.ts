@@ -26,6 +26,13 @@ describe('configuration', () => {
     expect(() => parseTargets('cn-north-4:a,cn-north-4:a', undefined)).toThrow(/twice/);
   });
 
+  it.each(['cn-north-4:p1:extra', 'cn-north-4', 'cn-north-4:', ':p1'])(
+    'refuses the target %j: exactly region:projectId, nothing dropped silently',
+    (entry) => {
+      expect(() => parseTargets(entry, undefined)).toThrow(/is not region:projectId/);
+    },
+  );
+
   it('accepts https endpoints, and http only on loopback', () => {
     expect(parseEndpoint('https://dli.example.com/', 'X')).toBe('https://dli.example.com');
     expect(parseEndpoint('http://127.0.0.1:8080', 'X')).toBe('http://127.0.0.1:8080');

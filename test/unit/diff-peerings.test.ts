@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Connection, ConnectionContent } from '../../lib/model.ts';
-import { diffTarget, eventId } from '../../lib/sync/diff.ts';
+import { eventId } from '../../lib/model/event-id.ts';
+import type { Connection, ConnectionContent } from '../../lib/model/schemas.ts';
+import { diffTarget } from '../../lib/sync/diff.ts';
 import { normalizeConnection, stableStringify } from '../../lib/sync/normalize.ts';
 
 const target = { region: 'cn-north-4', projectId: 'p1' };

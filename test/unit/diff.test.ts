@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Connection, ConnectionContent } from '../../lib/model.ts';
-import { type DiffInput, diffTarget, eventId, selectCandidates } from '../../lib/sync/diff.ts';
+import { eventId } from '../../lib/model/event-id.ts';
+import type { Connection, ConnectionContent } from '../../lib/model/schemas.ts';
+import { type DiffInput, diffTarget, selectCandidates } from '../../lib/sync/diff.ts';
 import { contentHash } from '../../lib/sync/normalize.ts';
 import { content, TARGET } from '../support/fixtures.ts';
 

@@ -10,7 +10,7 @@ import {
   table,
 } from '../../bin/format.ts';
 import { terminalText } from '../../bin/terminal.ts';
-import type { ChangeEvent, Connection, HistoryVersion, Peering, RunRecord } from '../../lib/model.ts';
+import type { ChangeEvent, Connection, HistoryVersion, Peering, RunRecord } from '../../lib/model/schemas.ts';
 
 describe('csv', () => {
   it('quotes separators, quotes and newlines (RFC 4180)', () => {

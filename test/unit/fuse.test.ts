@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_FUSE,
-  decideDeletions,
-  type FuseInput,
-  type HeldDeletion,
-  heldEvent,
-  trips,
-} from '../../lib/sync/fuse.ts';
+import type { HeldDeletion } from '../../lib/model/change.ts';
+import { DEFAULT_FUSE } from '../../lib/model/fuse-policy.ts';
+import { decideDeletions, type FuseInput, heldEvent, trips } from '../../lib/sync/fuse.ts';
 
 const target = { region: 'cn-north-4', projectId: 'p1' };
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `c${from + i}`);

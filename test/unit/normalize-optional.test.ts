@@ -3,9 +3,9 @@
  * (and without a peer id), the same queue listed twice, unknown fields at any level we model.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConnectionContent } from '../../lib/model.ts';
+import { keyedPeerings, peeringKeys, peeringLabel } from '../../lib/model/peering-key.ts';
+import type { ConnectionContent } from '../../lib/model/schemas.ts';
 import { contentHash, normalizeConnection, sightSweep } from '../../lib/sync/normalize.ts';
-import { keyedPeerings, peeringKeys, peeringLabel } from '../../lib/sync/peering-key.ts';
 
 const target = { region: 'cn-north-4', projectId: 'p1' };
 const ID = '4c693ecc-bab8-4113-a838-129cedc9a563';

@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { keyedPeerings } from '../../lib/model/peering-key.ts';
 import { contentHash, normalizeConnection } from '../../lib/sync/normalize.ts';
-import { keyedPeerings } from '../../lib/sync/peering-key.ts';
 
 const target = { region: 'cn-north-4', projectId: 'p1' };
 

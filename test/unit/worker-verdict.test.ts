@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Target } from '../../lib/model.ts';
+import type { Target } from '../../lib/model/schemas.ts';
 import { fanoutMessage } from '../../lib/sync/fanout.ts';
 import { verdict } from '../../lib/sync/worker.ts';
 

@@ -7,7 +7,7 @@
  * Any 2xx is success.
  */
 import { createHmac } from 'node:crypto';
-import type { ChangeEvent } from '../../model.ts';
+import type { ChangeEvent } from '../../model/schemas.ts';
 import { fitPayload, truncate, utf8Length } from '../escape.ts';
 import type { Message } from '../message.ts';
 import { type ChannelDriver, JSON_HEADERS, judgeStatus } from './types.ts';

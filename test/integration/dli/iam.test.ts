@@ -1,6 +1,7 @@
 /** IAM password auth against the emulator's `POST /v3/auth/tokens`: token use, caching, renewal. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DliEmulator, startDliEmulator } from '../../../infra/local/dli-emulator.ts';
+import { makeConnections } from '../../../infra/local/emulator-data.ts';
 import { closeDliPools } from '../../../lib/dli/client.ts';
 import {
   clearIamTokenCache,
@@ -10,8 +11,7 @@ import {
 } from '../../../lib/dli/iam.ts';
 import { sweepTarget } from '../../../lib/dli/sweep.ts';
 import type { Credentials } from '../../../lib/dli/types.ts';
-import type { Target } from '../../../lib/model.ts';
-import { makeConnections } from '../../support/emulator-data.ts';
+import type { Target } from '../../../lib/model/schemas.ts';
 
 const PROJECT = '1a3000000000000000000000000000bb';
 const PASSWORD = 'S3cret!pass-do-not-log';

@@ -4,9 +4,9 @@
  * what Huawei support asks for. Never a credential.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunRecord } from '../../../lib/model.ts';
+import { makeConnections } from '../../../infra/local/emulator-data.ts';
+import type { RunRecord } from '../../../lib/model/schemas.ts';
 import { runCli } from '../../support/cli.ts';
-import { makeConnections } from '../../support/emulator-data.ts';
 import { type Harness, PROJECT, SK, startHarness } from '../../support/harness.ts';
 
 let h: Harness;

@@ -4,11 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DliEmulator, startDliEmulator } from '../../../infra/local/dli-emulator.ts';
+import { makeConnections } from '../../../infra/local/emulator-data.ts';
 import { closeDliPools } from '../../../lib/dli/client.ts';
 import { DEFAULT_CONCURRENCY, sweepTarget } from '../../../lib/dli/sweep.ts';
 import type { Credentials, SweepResult } from '../../../lib/dli/types.ts';
-import type { Target } from '../../../lib/model.ts';
-import { makeConnections } from '../../support/emulator-data.ts';
+import type { Target } from '../../../lib/model/schemas.ts';
 
 const AK = 'SCALEAK000000000001';
 const SK = 'scale-secret-key-00000000000001';

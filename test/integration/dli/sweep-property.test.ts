@@ -8,11 +8,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DliEmulator, startDliEmulator } from '../../../infra/local/dli-emulator.ts';
+import { makeConnections } from '../../../infra/local/emulator-data.ts';
 import { closeDliPools } from '../../../lib/dli/client.ts';
 import { sweepTarget } from '../../../lib/dli/sweep.ts';
 import type { Credentials } from '../../../lib/dli/types.ts';
-import type { Target } from '../../../lib/model.ts';
-import { makeConnections } from '../../support/emulator-data.ts';
+import type { Target } from '../../../lib/model/schemas.ts';
 
 const AK = 'PROPAK0000000000001';
 const SK = 'prop-secret-key-000000000000001';

@@ -1,12 +1,12 @@
 /** The client and the sweep against the real emulator on a loopback port. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DliEmulator, startDliEmulator } from '../../../infra/local/dli-emulator.ts';
+import { makeConnections } from '../../../infra/local/emulator-data.ts';
 import { closeDliPools, listConnectionsPage } from '../../../lib/dli/client.ts';
 import { sweepTarget } from '../../../lib/dli/sweep.ts';
 import type { Credentials } from '../../../lib/dli/types.ts';
 import { ConfigError, DliApiError } from '../../../lib/errors.ts';
-import type { Target } from '../../../lib/model.ts';
-import { makeConnections } from '../../support/emulator-data.ts';
+import type { Target } from '../../../lib/model/schemas.ts';
 
 const AK = 'TESTAK0000000000001';
 const SK = 'test-secret-key-0000000000000001';

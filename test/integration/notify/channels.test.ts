@@ -4,11 +4,6 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DRIVERS } from '../../../lib/notify/channels/index.ts';
-import { type ChannelConfig, type ChannelType, DEFAULT_RETRY } from '../../../lib/notify/config.ts';
-import { createPost } from '../../../lib/notify/http.ts';
-import { eventMessage } from '../../../lib/notify/message.ts';
-import { type SendDeps, sendMessage } from '../../../lib/notify/send.ts';
 import {
   OK,
   type SinkReply,
@@ -16,7 +11,12 @@ import {
   sequence,
   startWebhookSink,
   type WebhookSink,
-} from '../../support/webhook-sink.ts';
+} from '../../../infra/local/webhook-sink.ts';
+import { DRIVERS } from '../../../lib/notify/channels/index.ts';
+import { type ChannelConfig, type ChannelType, DEFAULT_RETRY } from '../../../lib/notify/config.ts';
+import { createPost } from '../../../lib/notify/http.ts';
+import { eventMessage } from '../../../lib/notify/message.ts';
+import { type SendDeps, sendMessage } from '../../../lib/notify/send.ts';
 import { event, OPTIONS } from '../../unit/notify/fixtures.ts';
 
 let sink: WebhookSink;

@@ -1,13 +1,13 @@
 /** deliverEvents and redeliver against DynamoDB Local and a real local HTTP sink. */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OK, sequence, startWebhookSink, type WebhookSink } from '../../../infra/local/webhook-sink.ts';
+import { eventId } from '../../../lib/model/event-id.ts';
 import { deliverEvents, redeliver } from '../../../lib/notify/deliver.ts';
 import type { Store } from '../../../lib/store/client.ts';
 import { findFailedEvents, recordDelivery } from '../../../lib/store/delivery.ts';
 import { keys } from '../../../lib/store/table.ts';
-import { eventId } from '../../../lib/sync/diff.ts';
 import { createTestStore } from '../../support/store.ts';
-import { OK, sequence, startWebhookSink, type WebhookSink } from '../../support/webhook-sink.ts';
 import { MIN, START, sinkChannel, testDeps, World } from './world.ts';
 
 let sink: WebhookSink;

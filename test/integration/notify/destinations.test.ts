@@ -4,8 +4,8 @@
  * internal service; it must never see the request.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OK, startWebhookSink, type WebhookSink } from '../../../infra/local/webhook-sink.ts';
 import { createPost, NetworkError, postHttp } from '../../../lib/notify/http.ts';
-import { OK, startWebhookSink, type WebhookSink } from '../../support/webhook-sink.ts';
 
 let sink: WebhookSink;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
 /** The Lambda handler path: a DynamoDB Stream batch in, partial batch failures out. */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChangeEvent } from '../../../lib/model.ts';
+import { startWebhookSink, type WebhookSink } from '../../../infra/local/webhook-sink.ts';
+import type { ChangeEvent } from '../../../lib/model/schemas.ts';
 import { createStreamHandler } from '../../../lib/notify/handler.ts';
 import type { Store } from '../../../lib/store/client.ts';
 import { eventItem } from '../../../lib/store/items.ts';
 import { createTestStore } from '../../support/store.ts';
-import { startWebhookSink, type WebhookSink } from '../../support/webhook-sink.ts';
 import { MIN, START, sinkChannel, testDeps, World } from './world.ts';
 
 let sink: WebhookSink;

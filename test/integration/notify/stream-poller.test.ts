@@ -5,6 +5,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type StreamPoller, startStreamPoller } from '../../../infra/local/stream-poller.ts';
+import { type SinkRequest, startWebhookSink, type WebhookSink } from '../../../infra/local/webhook-sink.ts';
 import type { ChannelConfig } from '../../../lib/notify/config.ts';
 import { redeliver } from '../../../lib/notify/deliver.ts';
 import { createStreamHandler } from '../../../lib/notify/handler.ts';
@@ -12,7 +13,6 @@ import type { Store } from '../../../lib/store/client.ts';
 import { findFailedEvents } from '../../../lib/store/delivery.ts';
 import { keys } from '../../../lib/store/table.ts';
 import { createTestStore } from '../../support/store.ts';
-import { type SinkRequest, startWebhookSink, type WebhookSink } from '../../support/webhook-sink.ts';
 import { MIN, START, sinkChannel, testDeps, World } from './world.ts';
 
 let sink: WebhookSink;

@@ -2,14 +2,15 @@
  * Test world for delivery: connections whose peering status changes run after run, written with
  * the real diff and the real transactional writes, so events and history are what production has.
  */
-import type { ChangeEvent, Connection, ConnectionContent } from '../../../lib/model.ts';
+
+import { OK, type WebhookSink } from '../../../infra/local/webhook-sink.ts';
+import type { ChangeEvent, Connection, ConnectionContent } from '../../../lib/model/schemas.ts';
 import type { ChannelConfig, ChannelType, NotifyOptions } from '../../../lib/notify/config.ts';
 import { DEFAULT_OPTIONS } from '../../../lib/notify/config.ts';
 import { type DeliverDeps, defaultDeps } from '../../../lib/notify/deliver.ts';
 import type { Store } from '../../../lib/store/client.ts';
 import { writeChanges } from '../../../lib/store/write.ts';
 import { diffTarget } from '../../../lib/sync/diff.ts';
-import { OK, type WebhookSink } from '../../support/webhook-sink.ts';
 
 export const START = Date.parse('2026-11-28T10:00:00.000Z');
 export const MIN = 60_000;

@@ -7,7 +7,7 @@ import {
   parseRetryAfter,
   sanitize,
 } from '../../../lib/dli/client.ts';
-import type { Target } from '../../../lib/model.ts';
+import type { Target } from '../../../lib/model/schemas.ts';
 
 const target: Target = {
   region: 'cn-north-4',

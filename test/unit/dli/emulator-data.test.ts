@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { MAX_HOST_NAME, MAX_HOSTS, MAX_NAME, makeConnections } from '../../../infra/local/emulator-data.ts';
 import { ConnectionRecordSchema } from '../../../lib/dli/schema.ts';
-import { MAX_HOST_NAME, MAX_HOSTS, MAX_NAME, makeConnections } from '../../support/emulator-data.ts';
 
 describe('makeConnections', () => {
   it('is deterministic for a seed and different across seeds', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { interpretResponse } from '../../../lib/dli/client.ts';
 import { cleanRequestId, parseErrorBody } from '../../../lib/dli/error-body.ts';
-import type { Target } from '../../../lib/model.ts';
+import type { Target } from '../../../lib/model/schemas.ts';
 
 const ID = '4f2a9c0e1b7d4e6f8a0b1c2d3e4f5a6b';
 

@@ -1,6 +1,7 @@
 /** Flap suppression, recovery references, digests and messages: the decisions, without I/O. */
 import { describe, expect, it } from 'vitest';
-import type { ChangeEvent, HistoryVersion } from '../../../lib/model.ts';
+import { eventId } from '../../../lib/model/event-id.ts';
+import type { ChangeEvent, HistoryVersion } from '../../../lib/model/schemas.ts';
 import type { NotifyOptions } from '../../../lib/notify/config.ts';
 import { decideFlap, historyIsEnough, originalFailure, peeringTimeline } from '../../../lib/notify/flap.ts';
 import {
@@ -11,7 +12,6 @@ import {
   flappingMessage,
 } from '../../../lib/notify/message.ts';
 import { type EventContext, planChannel } from '../../../lib/notify/plan.ts';
-import { eventId } from '../../../lib/sync/diff.ts';
 import { channel, event, OPTIONS } from './fixtures.ts';
 
 const START = Date.parse('2026-11-28T10:00:00.000Z');

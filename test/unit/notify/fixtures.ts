@@ -1,6 +1,6 @@
 /** Sample events and channels for the notifier's tests. */
 
-import type { ChangeEvent } from '../../../lib/model.ts';
+import type { ChangeEvent } from '../../../lib/model/schemas.ts';
 import type { ChannelConfig } from '../../../lib/notify/config.ts';
 import { DEFAULT_OPTIONS, type NotifyOptions } from '../../../lib/notify/config.ts';
 

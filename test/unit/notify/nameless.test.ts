@@ -3,10 +3,10 @@
  * and flap suppression / recovery references find it in the history by its peering key.
  */
 import { describe, expect, it } from 'vitest';
-import type { HistoryVersion, Peering } from '../../../lib/model.ts';
+import { eventId } from '../../../lib/model/event-id.ts';
+import type { HistoryVersion, Peering } from '../../../lib/model/schemas.ts';
 import { originalFailure, peeringTimeline } from '../../../lib/notify/flap.ts';
 import { digestMessage, eventMessage } from '../../../lib/notify/message.ts';
-import { eventId } from '../../../lib/sync/diff.ts';
 import { event } from './fixtures.ts';
 
 const nameless = { queue: null, peerId: 'peer-7', peeringKey: 'peer:peer-7' };

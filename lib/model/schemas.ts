@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-/** A region/project pair that is swept as one unit. */
+/** A region/project pair that is swept as one unit; its label, config spec and table key are in target.ts. */
 export const TargetSchema = z.object({
   region: z.string(),
   projectId: z.string(),
@@ -122,7 +122,7 @@ export const ChangeEventSchema = z.object({
   queue: z.string().nullable(),
   /** The peering's peer_id, for peering events (identifies a nameless entry); old events lack it. */
   peerId: z.string().nullable().default(null),
-  /** The peering key (see peeringKeys in normalize.ts) the event's id is made from; old events lack it. */
+  /** The peering key (see peeringKeys in peering-key.ts) the event's id is made from; old events lack it. */
   peeringKey: z.string().nullable().default(null),
   /** 'queue' or 'elasticResourcePool', for peering events. */
   resourceKind: z.enum(['queue', 'elasticResourcePool']).nullable(),

@@ -1,0 +1,28 @@
+/**
+ * What a sync decides to write: the diff's changes (lib/sync/diff.ts) and the fuse's held deletions
+ * (lib/sync/fuse.ts). The store (lib/store) writes them without knowing the rules that made them.
+ */
+import type { ChangeEvent, Connection, HistoryVersion } from './schemas.ts';
+
+/** One connection's new version: its state item, its history version and the events it causes. */
+export interface Change {
+  kind: 'created' | 'changed' | 'deleted';
+  previous: Connection | null;
+  next: Connection;
+  history: HistoryVersion;
+  events: ChangeEvent[];
+}
+
+/** One held deletion, as stored under the target (SK HELD#{connectionId}) and shown by `deletions --json`. */
+export interface HeldDeletion {
+  region: string;
+  projectId: string;
+  connectionId: string;
+  connectionName: string | null;
+  /** When the sweep that first found it absent started (ISO-8601): the deletion's time if applied. */
+  heldAt: string;
+  /** That sweep's run. */
+  runId: string;
+  /** Consecutive complete sweeps that found it absent, the first included. */
+  agreeingSweeps: number;
+}

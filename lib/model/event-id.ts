@@ -1,0 +1,27 @@
+/**
+ * Event ids. Deterministic: the same transition always gets the same id, so a retried write
+ * collides with the first instead of duplicating, and a notifier that re-reads an event finds it.
+ */
+import { createHash } from 'node:crypto';
+
+const digestId = (parts: readonly string[]): string =>
+  `evt_${createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 26)}`;
+
+/**
+ * A connection or peering event. Made from the peering key, which is the queue name for a named
+ * entry, so ids of named peerings are what they were before nameless entries were kept.
+ */
+export const eventId = (
+  type: string,
+  connectionId: string,
+  resourceKind: string | null,
+  peeringKey: string | null,
+  version: number,
+): string => digestId([type, connectionId, resourceKind ?? '', peeringKey ?? '', String(version)]);
+
+/**
+ * The one DELETIONS_HELD event of a hold: from the target and the run that started the hold, so the
+ * runs that keep the hold do not post it again.
+ */
+export const heldEventId = (target: { region: string; projectId: string }, runId: string): string =>
+  digestId(['DELETIONS_HELD', target.region, target.projectId, runId]);

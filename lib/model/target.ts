@@ -1,0 +1,30 @@
+/**
+ * A target's identity, written once. People read `region/projectId` (messages, tables, errors);
+ * configuration and commands take `region:projectId` (DLI_TARGETS, `deletions confirm`, chat routing
+ * globs); the table keys by `region#projectId`. Pure: whether the parts are a valid region and
+ * project id is lib/validate.ts's business.
+ */
+export interface TargetRef {
+  region: string;
+  projectId: string;
+}
+
+/** How a person reads a target: `cn-north-4/0a1b2c`. */
+export const targetLabel = (t: TargetRef): string => `${t.region}/${t.projectId}`;
+
+/** A target as configuration writes it: `cn-north-4:0a1b2c`. Also a Map key for targets. */
+export const targetSpec = (t: TargetRef): string => `${t.region}:${t.projectId}`;
+
+/** The part of DynamoDB keys that names a target (`TARGET#{key}`, GSI sort keys). */
+export const targetKey = (t: TargetRef): string => `${t.region}#${t.projectId}`;
+
+/**
+ * `region:projectId` → its two parts; null unless there are exactly two non-empty parts. Neither
+ * part may hold a `:` (region and project ids never do), so the split is unambiguous.
+ */
+export function parseTargetSpec(spec: string): TargetRef | null {
+  const parts = spec.split(':');
+  if (parts.length !== 2) return null;
+  const [region = '', projectId = ''] = parts;
+  return region && projectId ? { region, projectId } : null;
+}
