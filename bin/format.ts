@@ -1,5 +1,6 @@
 /** Human-readable tables for the CLI and the demo. JSON output bypasses this entirely. */
 
+import type { HeldDeletion } from '../lib/model/change.ts';
 import { keyedPeerings, peeringLabel } from '../lib/model/peering-key.ts';
 import type { ChangeEvent, Connection, HistoryVersion, Peering, RunRecord } from '../lib/model/schemas.ts';
 import { CREATING } from '../lib/model/status.ts';
@@ -152,16 +153,7 @@ export function runLine(r: RunRecord): string {
 export const heldLine = (r: Pick<RunRecord, 'region' | 'projectId' | 'heldDeletions'>): string =>
   `${targetLabel(r)}: ${r.heldDeletions} deletion(s) held by the mass-deletion fuse, not applied; see "dli-sync deletions", apply with "dli-sync deletions confirm ${targetSpec(r)}"`;
 
-export function deletionsTable(
-  list: {
-    region: string;
-    projectId: string;
-    connectionId: string;
-    connectionName: string | null;
-    heldAt: string;
-    runId: string;
-  }[],
-): string {
+export function deletionsTable(list: readonly HeldDeletion[]): string {
   return table(
     ['TARGET', 'CONNECTION', 'NAME', 'HELD AT', 'RUN'],
     list.map((d) => [targetLabel(d), d.connectionId, d.connectionName, d.heldAt, d.runId]),

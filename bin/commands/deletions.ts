@@ -16,20 +16,8 @@ export async function run(_command: string, args: string[], flags: Flags, env: E
     io.out(flags.json ? JSON.stringify(value, null, 2) : text());
   if (sub === undefined) {
     const store = storeFor(loadStoreConfig(env));
-    const list: (Parameters<typeof deletionsTable>[0][number] & { agreeingSweeps: number })[] = [];
-    for (const t of loadQueryTargets(env)) {
-      for (const h of await loadHeld(store, t)) {
-        list.push({
-          region: h.region,
-          projectId: h.projectId,
-          connectionId: h.connectionId,
-          connectionName: h.connectionName,
-          heldAt: h.heldAt,
-          runId: h.runId,
-          agreeingSweeps: h.agreeingSweeps,
-        });
-      }
-    }
+    // Held items hold exactly the contract's fields (lib/model/change.ts HeldDeletion).
+    const list = (await Promise.all(loadQueryTargets(env).map((t) => loadHeld(store, t)))).flat();
     print(list, () => (list.length === 0 ? 'no held deletions' : deletionsTable(list)));
     return 0;
   }

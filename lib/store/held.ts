@@ -4,17 +4,14 @@
  * other write of a run, so a run that lost its lease cannot hold or release anything.
  */
 
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { ConcurrentWriteError } from '../errors.ts';
 import type { HeldDeletion } from '../model/change.ts';
 import type { ChangeEvent } from '../model/schemas.ts';
-import { targetLabel } from '../model/target.ts';
-import { record, type Store } from './client.ts';
+import type { Store } from './client.ts';
 import { eventItem } from './items.ts';
+import { queryPage } from './query.ts';
 import { keys } from './table.ts';
-import { type Fence, fenceAction, MAX_TRANSACTION_ITEMS } from './write.ts';
+import { type Fence, type TransactItem, writeFenced } from './write.ts';
 
 const HELD_PREFIX = 'HELD#';
 export const heldSk = (connectionId: string): string => `${HELD_PREFIX}${connectionId}`;
@@ -34,30 +31,17 @@ export async function loadHeld(
   store: Store,
   target: { region: string; projectId: string },
 ): Promise<HeldDeletion[]> {
-  const out: HeldDeletion[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :held)',
-        ExpressionAttributeValues: {
-          ':pk': keys.targetPk(target),
-          ':held': HELD_PREFIX,
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    record(store.meter, 'read', res.ConsumedCapacity);
-    for (const item of res.Items ?? []) out.push(HeldSchema.parse(item));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const page = await queryPage(
+    store,
+    {
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :held)',
+      ExpressionAttributeValues: { ':pk': keys.targetPk(target), ':held': HELD_PREFIX },
+      ConsistentRead: true,
+    },
+    { cursor: null },
+  );
+  return page.items.map((item) => HeldSchema.parse(item));
 }
-
-type Action = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /**
  * Puts `hold`, deletes `release`, and writes the DELETIONS_HELD event (first, so it goes with the
@@ -70,7 +54,7 @@ export async function writeHeld(
 ): Promise<void> {
   const { tableName: TableName } = store;
   const pk = keys.targetPk(fence.target);
-  const actions: Action[] = [
+  const actions: TransactItem[] = [
     ...(change.event
       ? [
           {
@@ -87,30 +71,5 @@ export async function writeHeld(
     })),
     ...change.release.map((id) => ({ Delete: { TableName, Key: { PK: pk, SK: heldSk(id) } } })),
   ];
-  const room = MAX_TRANSACTION_ITEMS - 1;
-  for (let i = 0; i < actions.length; i += room) {
-    const part = actions.slice(i, i + room);
-    store.beforeWrite?.(part.length + 1);
-    const out = await store.doc
-      .send(
-        new TransactWriteCommand({
-          TransactItems: [fenceAction(store, fence), ...part],
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      )
-      .catch((err: unknown) => {
-        if (err instanceof TransactionCanceledException) {
-          if (err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-            throw new ConcurrentWriteError(
-              `this run lost the lease of ${targetLabel(fence.target)} to a newer run; its held deletions were not written`,
-            );
-          }
-        }
-        throw err;
-      });
-    store.meter.itemWrites += part.length;
-    // Held items and the event are small: 1 unit each, doubled for the transaction.
-    store.meter.estimatedWriteUnits += part.length * 2;
-    record(store.meter, 'write', out.ConsumedCapacity);
-  }
+  await writeFenced(store, actions, fence);
 }

@@ -22,7 +22,7 @@ import { keys } from './table.ts';
 export const MAX_TRANSACTION_ITEMS = 100;
 const MAX_TRANSACTION_BYTES = 3_500_000;
 
-type TransactItem = NonNullable<
+export type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
 >[number];
 
@@ -253,8 +253,37 @@ async function transact(store: Store, actions: TransactItem[]): Promise<void> {
   );
   // A fence's condition check writes nothing.
   store.meter.itemWrites += actions.filter((a) => !a.ConditionCheck).length;
-  for (const a of actions) if (a.Put?.Item) store.meter.estimatedWriteUnits += writeUnits(a.Put.Item, true);
+  for (const a of actions) {
+    if (a.Put?.Item) store.meter.estimatedWriteUnits += writeUnits(a.Put.Item, true);
+    // A delete costs what the deleted item weighs; the only ones here are small (held deletions).
+    if (a.Delete) store.meter.estimatedWriteUnits += 2;
+  }
   record(store.meter, 'write', out.ConsumedCapacity);
+}
+
+/**
+ * Writes `actions` in transactions of at most 99 (the fence takes the 100th), each fenced by the
+ * run's lease: a run that lost its lease writes none of them. For writes without version conditions
+ * of their own (held deletions); changes go through writeGroup, which also sorts out conflicts.
+ */
+export async function writeFenced(
+  store: Store,
+  actions: readonly TransactItem[],
+  fence: Fence,
+): Promise<void> {
+  const room = MAX_TRANSACTION_ITEMS - 1;
+  for (let i = 0; i < actions.length; i += room) {
+    await transact(store, [fenceAction(store, fence), ...actions.slice(i, i + room)]).catch(
+      (err: unknown) => {
+        if (
+          err instanceof TransactionCanceledException &&
+          err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+        )
+          throw lostLease(fence);
+        throw err;
+      },
+    );
+  }
 }
 
 /**
