@@ -16,8 +16,6 @@ export interface MakeConnectionsOptions {
    */
   /** Names as the create API allows: letters, digits and underscores, at most 64 (every 7th exactly 64). */
   apiNames?: boolean;
-  /** Never a peering with the `default` queue (the create API refuses one). */
-  noDefaultQueue?: boolean;
   /** Share (0..1) of non-failed peerings still CREATING. */
   creatingShare?: number;
   /** Share (0..1) of connections the API lists with status DELETED. */
@@ -78,7 +76,16 @@ const SYSTEMS = [
   'hive',
 ];
 const ENVS = ['prod', 'staging', 'dev', 'qa'];
-const QUEUES = ['default', 'sql_queue', 'spark_etl', 'flink_rt', 'resource_mode_1', 'batch_nightly', 'adhoc'];
+// Never `default`: DLI refuses an enhanced connection for the default queue (create API).
+const QUEUES = [
+  'reporting',
+  'sql_queue',
+  'spark_etl',
+  'flink_rt',
+  'resource_mode_1',
+  'batch_nightly',
+  'adhoc',
+];
 const FAILURES = [
   'Failed to create the peering: the destination CIDR overlaps the queue CIDR',
   'Failed to bind the route table: quota exceeded',
@@ -130,7 +137,6 @@ export function makeConnections(n: number, options: MakeConnectionsOptions = {})
   const rand = prng(options.seed ?? 1);
   const extra = prng(((options.seed ?? 1) ^ 0x5bd1e995) >>> 0);
   const o = options;
-  const queues = o.noDefaultQueue ? QUEUES.filter((q) => q !== 'default') : QUEUES;
   const peerings = options.peeringsPerConnection ?? 3;
   let time = options.startTime ?? Date.UTC(2024, 0, 1);
   const out: Record<string, unknown>[] = [];
@@ -138,7 +144,7 @@ export function makeConnections(n: number, options: MakeConnectionsOptions = {})
     // Strictly increasing, so the API's creation-time order is the generation order.
     time += 1 + Math.floor(rand() * 3_600_000);
     const createTime = time;
-    const queueNames = [...queues].sort(() => rand() - 0.5).slice(0, Math.min(peerings, queues.length));
+    const queueNames = [...QUEUES].sort(() => rand() - 0.5).slice(0, Math.min(peerings, QUEUES.length));
     while (queueNames.length < peerings) queueNames.push(`queue_${queueNames.length}`);
     const available_queue_info = queueNames.map((name) => resource(rand, extra, o, name, createTime));
     const hostCount = Math.floor(rand() * 3);
