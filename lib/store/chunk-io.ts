@@ -104,7 +104,9 @@ export async function batchGet(
     };
     for (let round = 0; request; round++) {
       if (round >= BATCH_GET_ROUNDS)
-        throw new StoreError(`DynamoDB left keys unprocessed after ${BATCH_GET_ROUNDS} BatchGetItem rounds`);
+        throw new StoreError(
+          `DynamoDB kept returning unprocessed keys: still unprocessed after ${BATCH_GET_ROUNDS} BatchGetItem rounds`,
+        );
       if (round > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** round)));
       const res: BatchGetCommandOutput = await store.doc.send(
         new BatchGetCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }),
