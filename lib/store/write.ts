@@ -145,7 +145,13 @@ export function fenceAction(store: Store, fence: Fence): TransactItem {
 export interface PlannedChange {
   change: Change;
   laid: LaidChange;
+  /** The change's transaction: state, history and as many of its events as fit beside the fence. */
   actions: TransactItem[];
+  /**
+   * Events that do not fit (a connection whose hundred peerings fail at once): written just before
+   * the transaction, fenced, and idempotent (see writeOverflowEvents).
+   */
+  overflow: TransactItem[];
   /** UTF-8 bytes of the actions, as DynamoDB counts them toward a transaction's 4 MB. */
   bytes: number;
 }
@@ -153,11 +159,14 @@ export interface PlannedChange {
 function planChange(store: Store, change: Change): PlannedChange {
   // Laid out once: hashing 20,000 hosts into chunks is not free.
   const laid = layoutChange(store, change);
-  const actions = changeActions(store, change, laid);
+  const all = changeActions(store, change, laid);
+  // A transaction holds 100 actions, one of them the fence: state and history first, then events.
+  const actions = all.slice(0, MAX_TRANSACTION_ITEMS - 1);
+  const overflow = all.slice(MAX_TRANSACTION_ITEMS - 1);
   // Bytes, not UTF-16 units: DynamoDB counts UTF-8, and a CJK name is 3 bytes per character, so
   // counting characters let a group of large non-ASCII items pass 4 MB and fail as a whole.
   const bytes = actions.reduce((n, a) => n + Buffer.byteLength(JSON.stringify(a)), 0);
-  return { change, laid, actions, bytes };
+  return { change, laid, actions, overflow, bytes };
 }
 
 /** Groups changes into transactions under DynamoDB's limits, never splitting one change. */
@@ -186,6 +195,40 @@ export function groupChanges(store: Store, changes: readonly Change[], fence?: F
 }
 
 const chunksWritten = new WeakSet<Change>();
+const overflowWritten = new WeakSet<Change>();
+
+/**
+ * Writes the events that did not fit in their change's transaction, before it, fenced. Their ids are
+ * deterministic (transition + version), so one that already exists was written by an earlier attempt
+ * of this very change (a crash, or a conflict retried one change at a time): it is kept and the rest
+ * are written. Written before and not after the version, so a crash in between loses no alert; the
+ * price is that a version then lost to a concurrent writer (which the lease makes rare: it must hold
+ * the target) leaves events of a transition another run will report again under its own version.
+ */
+async function writeOverflowEvents(
+  store: Store,
+  events: readonly TransactItem[],
+  fence?: Fence,
+): Promise<void> {
+  const room = MAX_TRANSACTION_ITEMS - (fence ? 1 : 0);
+  for (let i = 0; i < events.length; i += room) {
+    let part = events.slice(i, i + room);
+    while (part.length > 0) {
+      try {
+        await transact(store, [...(fence ? [fenceAction(store, fence)] : []), ...part]);
+        break;
+      } catch (err) {
+        if (!(err instanceof TransactionCanceledException) || !isConditionFailure(err)) throw err;
+        const reasons = err.CancellationReasons ?? [];
+        if (fence && reasons[0]?.Code === 'ConditionalCheckFailed') throw lostLease(fence);
+        const offset = fence ? 1 : 0;
+        const left = part.filter((_, j) => reasons[j + offset]?.Code !== 'ConditionalCheckFailed');
+        if (left.length === part.length) throw err;
+        part = left;
+      }
+    }
+  }
+}
 
 export interface ApplyResult {
   applied: Change[];
@@ -216,6 +259,11 @@ export async function writeGroup(
     if (laid.chunkPuts.length === 0 || chunksWritten.has(change)) continue;
     await putChunks(store, change.next.id, laid.chunkPuts, laid.chunkExpiresAt);
     chunksWritten.add(change);
+  }
+  for (const { change, overflow } of group) {
+    if (overflow.length === 0 || overflowWritten.has(change)) continue;
+    await writeOverflowEvents(store, overflow, fence);
+    overflowWritten.add(change);
   }
   const changes = group.map((p) => p.change);
   try {
