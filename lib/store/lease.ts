@@ -11,7 +11,7 @@
 
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { targetLabel } from '../model/target.ts';
-import { record, type Store } from './client.ts';
+import { record, type Store, writeOne } from './client.ts';
 import { keys } from './table.ts';
 
 type TargetRef = { region: string; projectId: string };
@@ -24,7 +24,8 @@ const leaseKey = (target: TargetRef) => ({
 const isConditionFailure = (err: unknown): boolean =>
   err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
-function counted(store: Store, consumed: Parameters<typeof record>[2]): void {
+/** A renewal's metering: writeOne's, without its beforeWrite hook (see renewLease). */
+function countedRenewal(store: Store, consumed: Parameters<typeof record>[2]): void {
   store.meter.itemWrites += 1;
   store.meter.estimatedWriteUnits += 1;
   record(store.meter, 'write', consumed);
@@ -41,25 +42,28 @@ export async function acquireLease(
   now: number,
   ttlMs: number,
 ): Promise<boolean> {
-  store.beforeWrite?.(1);
   try {
-    const out = await store.doc.send(
-      new PutCommand({
-        TableName: store.tableName,
-        Item: {
-          ...leaseKey(target),
-          entity: 'lease',
-          holder,
-          leaseUntil: now + ttlMs,
-          acquiredAt: new Date(now).toISOString(),
-        },
-        // Free, expired, or already ours (a retried call must not lock us out).
-        ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil < :now OR holder = :me',
-        ExpressionAttributeValues: { ':now': now, ':me': holder },
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
+    await writeOne(
+      store,
+      () =>
+        store.doc.send(
+          new PutCommand({
+            TableName: store.tableName,
+            Item: {
+              ...leaseKey(target),
+              entity: 'lease',
+              holder,
+              leaseUntil: now + ttlMs,
+              acquiredAt: new Date(now).toISOString(),
+            },
+            // Free, expired, or already ours (a retried call must not lock us out).
+            ConditionExpression: 'attribute_not_exists(PK) OR leaseUntil < :now OR holder = :me',
+            ExpressionAttributeValues: { ':now': now, ':me': holder },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      1,
     );
-    counted(store, out.ConsumedCapacity);
     return true;
   } catch (err) {
     if (isConditionFailure(err)) return false;
@@ -92,7 +96,7 @@ export async function renewLease(
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    counted(store, out.ConsumedCapacity);
+    countedRenewal(store, out.ConsumedCapacity);
     return true;
   } catch (err) {
     if (isConditionFailure(err)) return false;
@@ -102,19 +106,22 @@ export async function renewLease(
 
 /** Gives the lease back, only if we still hold it (an expired lease may already be someone else's). */
 export async function releaseLease(store: Store, target: TargetRef, holder: string): Promise<void> {
-  store.beforeWrite?.(1);
   try {
-    const out = await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: leaseKey(target),
-        UpdateExpression: 'SET leaseUntil = :zero',
-        ConditionExpression: 'holder = :me',
-        ExpressionAttributeValues: { ':me': holder, ':zero': 0 },
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
+    await writeOne(
+      store,
+      () =>
+        store.doc.send(
+          new UpdateCommand({
+            TableName: store.tableName,
+            Key: leaseKey(target),
+            UpdateExpression: 'SET leaseUntil = :zero',
+            ConditionExpression: 'holder = :me',
+            ExpressionAttributeValues: { ':me': holder, ':zero': 0 },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      1,
     );
-    counted(store, out.ConsumedCapacity);
   } catch (err) {
     if (isConditionFailure(err)) return;
     throw err;
