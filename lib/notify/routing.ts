@@ -1,17 +1,9 @@
 /** Which channels hear about which events. Pure. */
 
+import { globToRegExp } from '../model/glob.ts';
 import type { ChangeEvent } from '../model/schemas.ts';
 import { parseTargetSpec } from '../model/target.ts';
 import type { ChannelConfig } from './config.ts';
-
-/** `*` any run of characters, `?` exactly one; everything else literal; anchored. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
 
 /** `targets` entries are `region:projectId` globs; a lone `*` is every target. */
 export function matchesTarget(globs: readonly string[], region: string, projectId: string): boolean {

@@ -1,11 +1,12 @@
 /** Routing, pacing, retry steps and delivery records: the small pure rules. */
 import { describe, expect, it } from 'vitest';
 import { backoffMs } from '../../../lib/backoff.ts';
+import { globToRegExp } from '../../../lib/model/glob.ts';
 import { DEFAULT_RETRY } from '../../../lib/notify/config.ts';
 import { fullBucket, take } from '../../../lib/notify/pacing.ts';
 import { deliveryState, failureRecord, isPending, parseDelivery } from '../../../lib/notify/record.ts';
 import { nextStep } from '../../../lib/notify/retry.ts';
-import { globToRegExp, matchesTarget, routes } from '../../../lib/notify/routing.ts';
+import { matchesTarget, routes } from '../../../lib/notify/routing.ts';
 import { channel, event } from './fixtures.ts';
 
 describe('routing', () => {
