@@ -37,6 +37,12 @@ export interface Message {
   at: string;
   /** The events it stands for, as the generic webhook carries them. */
   events: ChangeEvent[];
+  /**
+   * For paging tools (PagerDuty, JSM): what this message does to the alert named by `alertKey`
+   * (lib/model/alert-key.ts). Absent: a chat-only message (digest, flapping) with no paging meaning.
+   */
+  action?: 'trigger' | 'acknowledge' | 'resolve';
+  alertKey?: string;
 }
 
 /** The failure alert a recovery closes, found in the connection's history (flap.ts). */
