@@ -7,6 +7,7 @@ import { main } from '../../bin/cli.ts';
 import { route } from '../../lib/api/routes.ts';
 import type { AvailabilityRow } from '../../lib/report/availability.ts';
 import type { Store } from '../../lib/store/client.ts';
+import { encodeCursor, INVALID_CURSOR } from '../../lib/validate.ts';
 import { runCli } from '../support/cli.ts';
 import { TARGET } from '../support/fixtures.ts';
 import { EVIL, EVIL_NAME, GONE, ORDERS, WINDOW, writeHistoryWorld } from '../support/history-world.ts';
@@ -90,6 +91,12 @@ describe('dli-sync availability', () => {
     expect(other.code).toBe(2);
     expect(other.stderr.trim()).toMatch(/^dli-sync: --target cn-east-3:other is not a configured target/);
     expect(other.stderr.trim().split('\n')).toHaveLength(1);
+    const noOut = await cli(['report']);
+    expect(noOut).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'dli-sync: report needs --out FILE, e.g. --out report.html',
+    });
   });
 });
 
@@ -116,6 +123,11 @@ describe('GET /availability', () => {
     });
     const backwards = await route(ctx(), 'GET', '/availability', { from: WINDOW.to, to: WINDOW.from });
     expect(backwards).toEqual({ status: 400, body: { error: 'from must be at least one second before to' } });
+    // A cursor past the rows (hand-made: deployed cursors are also signed) is a bad cursor.
+    const past = await route(ctx(), 'GET', '/availability', {
+      cursor: encodeCursor({ o: 99, f: WINDOW.from, t: WINDOW.to }),
+    });
+    expect(past).toEqual({ status: 400, body: { error: INVALID_CURSOR } });
   });
 
   it('GET /report answers HTML', async () => {
