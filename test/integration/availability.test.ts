@@ -74,6 +74,19 @@ describe('dli-sync availability', () => {
     });
   });
 
+  it('prints a table for people: a line per target, then per peering', async () => {
+    const res = await cli(['availability', ...window]);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.split('\n');
+    expect(lines[0]).toBe(`window ${WINDOW.from} to ${WINDOW.to}`);
+    expect(lines.find((l) => l.startsWith('cn-north-4/proj1'))).toMatch(
+      /\s3\s+4\s+94\.242 %\s+2\s+10m\s+16m\s+26m$/,
+    );
+    expect(lines.find((l) => l.includes('orders_db') && /\sq1\s/.test(l))).toMatch(
+      /84\.000 %\s+2\s+10m\s+16m\s+26m$/,
+    );
+  });
+
   it('narrows to one connection and a queue glob', async () => {
     const res = await cli(['availability', ...window, '--connection', ORDERS, '--queue', 'q?', '--csv']);
     expect(res.code).toBe(0);
