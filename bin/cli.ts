@@ -26,7 +26,10 @@ export const USAGE = `usage: dli-sync <command> [options]
   export [--json|--csv]                           the current inventory (tombstones included)
   redeliver (--event ID | --failed [--from ISO] [--to ISO]) [--json]   resend events to chat channels
   deletions [--json]                              deletions held by the mass-deletion fuse
-  deletions confirm <region:projectId> [--json]   apply that target's held deletions`;
+  deletions confirm <region:projectId> [--json]   apply that target's held deletions
+  availability [--from ISO] [--to ISO] [--target region:projectId] [--connection ID] [--queue GLOB] [--json|--csv]
+                                                  per peering: seconds ACTIVE/CREATING/FAILED/absent, failures, MTTR
+  report --out FILE [--from ISO] [--to ISO] [--target region:projectId]   one self-contained HTML report`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -41,6 +44,10 @@ const OPTIONS = {
   limit: { type: 'string' },
   desc: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  target: { type: 'string' },
+  connection: { type: 'string' },
+  queue: { type: 'string' },
+  out: { type: 'string' },
 } as const;
 type Option = keyof typeof OPTIONS;
 
@@ -91,6 +98,11 @@ const COMMANDS: Record<string, Command> = {
     arity: [0, 2],
     load: () => import('./commands/deletions.ts'),
   },
+  availability: {
+    flags: ['from', 'to', 'target', 'connection', 'queue', 'json', 'csv'],
+    load: () => import('./commands/availability.ts'),
+  },
+  report: { flags: ['from', 'to', 'target', 'out'], load: () => import('./commands/report.ts') },
 };
 
 const HINT = 'see dli-sync --help';

@@ -3,6 +3,9 @@
  * DLI emulator, then runs a few sync cycles while the emulator's data changes (a peering fails, a
  * connection is deleted, the peering recovers), showing progress, the events and the history.
  */
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDliEmulator } from '../infra/local/dli-emulator.ts';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
 import { makeConnections } from '../infra/local/emulator-data.ts';
@@ -12,6 +15,7 @@ import { loadSyncConfig } from '../lib/config.ts';
 import { closeDliPools } from '../lib/dli/client.ts';
 import { loadNotifyOptions, parseChannels } from '../lib/notify/config.ts';
 import { createStreamHandler } from '../lib/notify/handler.ts';
+import { buildReport } from '../lib/report/build.ts';
 import { createStore } from '../lib/store/client.ts';
 import { listConnections, listEvents, listHistory } from '../lib/store/query.ts';
 import { setupTable } from '../lib/store/setup.ts';
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
       }
     };
 
+    const demoStart = new Date();
     await cycle('cycle 1: first sync (everything is new)');
     await cycle('cycle 2: nothing changed (no item writes besides the run record)');
 
@@ -154,6 +159,14 @@ async function main(): Promise<void> {
         (await listConnections(store, config.targets[0]!)).items.filter((c) => names.has(c.name ?? '')),
       ),
     );
+
+    step('the HTML report of the demo (dli-sync report --out FILE)');
+    // The window ends a second from now: the last cycle's versions are inside it.
+    const window = { from: demoStart.toISOString(), to: new Date(Date.now() + 1000).toISOString() };
+    const { html } = await buildReport(store, { targets: config.targets }, window, new Date());
+    const reportPath = join(tmpdir(), 'dli-sync-demo-report.html');
+    await writeFile(reportPath, html);
+    say(reportPath);
   } finally {
     await stopPoller?.();
     await closeDliPools();

@@ -5,12 +5,14 @@
 import { z } from 'zod';
 import { BadRequestError } from '../lib/errors.ts';
 import {
+  connectionId,
   connectionStatus,
   eventId,
   firstIssue,
   isoInstant,
   peeringStatus,
   positiveLimit,
+  targetSpecSchema,
 } from '../lib/validate.ts';
 
 const common = {
@@ -24,6 +26,10 @@ const common = {
   from: isoInstant('--from').optional(),
   to: isoInstant('--to').optional(),
   limit: positiveLimit('--limit', 10_000).optional(),
+  target: targetSpecSchema('--target').optional(),
+  connection: connectionId('--connection').optional(),
+  queue: z.string().min(1).max(255, { message: '--queue is at most 255 characters' }).optional(),
+  out: z.string().min(1, { message: '--out needs a file path' }).optional(),
 };
 
 // --status means a connection's status, except for `peerings`, where it is a peering's.

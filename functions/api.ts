@@ -35,6 +35,9 @@ export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
     const res = await withSignedCursors(key, event.queryStringParameters ?? {}, (q) =>
       route(ctx, method, path, q),
     );
+    // GET /report answers HTML; every other route JSON.
+    if (res.contentType)
+      return { statusCode: res.status, headers: { 'content-type': res.contentType }, body: String(res.body) };
     return json(res.status, res.body);
   } catch (err) {
     shell.telemetry.logger.error('api request failed', { error: describeError(err) });

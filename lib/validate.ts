@@ -211,3 +211,13 @@ export function parseRequest<S extends z.ZodType>(schema: S, value: unknown): z.
   if (!r.success) throw new BadRequestError(firstIssue(r.error));
   return r.data;
 }
+
+/** A target as commands take it, `region:projectId` (lib/model/target.ts), each part checked. */
+export const targetSpecSchema = (name: string) =>
+  z.string().refine(
+    (s) => {
+      const [region = '', projectId = '', ...rest] = s.split(':');
+      return rest.length === 0 && REGION.test(region) && PROJECT_ID.test(projectId);
+    },
+    { message: `${name} must be region:projectId, e.g. cn-north-4:0a1b2c` },
+  );

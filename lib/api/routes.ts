@@ -21,6 +21,7 @@ import {
 } from '../store/query.ts';
 import { snapshotAt } from '../store/snapshot.ts';
 import { decodeCursor, encodeCursor, INVALID_CURSOR } from '../validate.ts';
+import { availabilityRoute, reportRoute } from './availability.ts';
 import {
   ConnectionIdParam,
   ConnectionsParams,
@@ -37,6 +38,8 @@ import { inTargets } from './scope.ts';
 export interface ApiResponse {
   status: number;
   body: unknown;
+  /** Set when the body is not JSON but text of this type (`GET /report`: text/html). */
+  contentType?: string;
 }
 
 export interface ApiContext {
@@ -241,6 +244,10 @@ export async function route(
               : null;
         return ok({ at: q.at, items: page.items, cursor: next && encodeCursor(next) });
       }
+      case 'availability':
+      case 'report':
+        if (id !== undefined) return notFound(path);
+        return await (head === 'report' ? reportRoute : availabilityRoute)(ctx, query, new Date());
       default:
         return notFound(path);
     }
@@ -266,6 +273,6 @@ const connectionNotFound = (id: string): ApiResponse => ({
 const notFound = (path: string): ApiResponse => ({
   status: 404,
   body: {
-    error: `no route for ${path.slice(0, 100)}; expected /connections, /connections/{id}, /connections/{id}/history, /peerings, /events, /runs, /snapshot`,
+    error: `no route for ${path.slice(0, 100)}; expected /connections, /connections/{id}, /connections/{id}/history, /peerings, /events, /runs, /snapshot, /availability, /report`,
   },
 });
