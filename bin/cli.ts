@@ -26,7 +26,8 @@ export const USAGE = `usage: dli-sync <command> [options]
   export [--json|--csv]                           the current inventory (tombstones included)
   redeliver (--event ID | --failed [--from ISO] [--to ISO]) [--json]   resend events to chat channels
   deletions [--json]                              deletions held by the mass-deletion fuse
-  deletions confirm <region:projectId> [--json]   apply that target's held deletions`;
+  deletions confirm <region:projectId> [--json]   apply that target's held deletions
+  serve [--port 8080] [--host 127.0.0.1]          the HTTP API on loopback, unauthenticated (Ctrl-C stops)`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -40,6 +41,8 @@ const OPTIONS = {
   to: { type: 'string' },
   limit: { type: 'string' },
   desc: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 type Option = keyof typeof OPTIONS;
@@ -91,6 +94,7 @@ const COMMANDS: Record<string, Command> = {
     arity: [0, 2],
     load: () => import('./commands/deletions.ts'),
   },
+  serve: { flags: ['port', 'host'], load: () => import('./commands/serve.ts') },
 };
 
 const HINT = 'see dli-sync --help';

@@ -11,6 +11,7 @@ import {
   isoInstant,
   peeringStatus,
   positiveLimit,
+  wholeNumber,
 } from '../lib/validate.ts';
 
 const common = {
@@ -24,6 +25,9 @@ const common = {
   from: isoInstant('--from').optional(),
   to: isoInstant('--to').optional(),
   limit: positiveLimit('--limit', 10_000).optional(),
+  // 0: any free port (the URL printed on start says which).
+  port: wholeNumber('--port', 0, 65_535).optional(),
+  host: z.string().optional(),
 };
 
 // --status means a connection's status, except for `peerings`, where it is a peering's.

@@ -35,6 +35,9 @@ export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
     const res = await withSignedCursors(key, event.queryStringParameters ?? {}, (q) =>
       route(ctx, method, path, q),
     );
+    // A route may answer other than JSON (an HTML page): its content type and text pass through.
+    if (res.contentType && res.contentType !== 'application/json')
+      return { statusCode: res.status, headers: { 'content-type': res.contentType }, body: String(res.body) };
     return json(res.status, res.body);
   } catch (err) {
     shell.telemetry.logger.error('api request failed', { error: describeError(err) });

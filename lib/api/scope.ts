@@ -32,6 +32,7 @@ export function verifyCursor(key: string, signed: string): string | null {
 interface Response {
   status: number;
   body: unknown;
+  contentType?: string;
 }
 type Query = Record<string, string | undefined>;
 
