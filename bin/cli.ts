@@ -29,7 +29,8 @@ export const USAGE = `usage: dli-sync <command> [options]
   deletions confirm <region:projectId> [--json]   apply that target's held deletions
   availability [--from ISO] [--to ISO] [--target region:projectId] [--connection ID] [--queue GLOB] [--json|--csv]
                                                   per peering: seconds ACTIVE/CREATING/FAILED/absent, failures, MTTR
-  report --out FILE [--from ISO] [--to ISO] [--target region:projectId]   one self-contained HTML report`;
+  report --out FILE [--from ISO] [--to ISO] [--target region:projectId]   one self-contained HTML report
+  serve [--port 8080] [--host 127.0.0.1]          the HTTP API on loopback, unauthenticated (Ctrl-C stops)`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -43,6 +44,8 @@ const OPTIONS = {
   to: { type: 'string' },
   limit: { type: 'string' },
   desc: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   target: { type: 'string' },
   connection: { type: 'string' },
@@ -103,6 +106,7 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./commands/availability.ts'),
   },
   report: { flags: ['from', 'to', 'target', 'out'], load: () => import('./commands/report.ts') },
+  serve: { flags: ['port', 'host'], load: () => import('./commands/serve.ts') },
 };
 
 const HINT = 'see dli-sync --help';

@@ -13,6 +13,7 @@ import {
   peeringStatus,
   positiveLimit,
   targetSpecSchema,
+  wholeNumber,
 } from '../lib/validate.ts';
 
 const common = {
@@ -30,6 +31,9 @@ const common = {
   connection: connectionId('--connection').optional(),
   queue: z.string().min(1).max(255, { message: '--queue is at most 255 characters' }).optional(),
   out: z.string().min(1, { message: '--out needs a file path' }).optional(),
+  // 0: any free port (the URL printed on start says which).
+  port: wholeNumber('--port', 0, 65_535).optional(),
+  host: z.string().optional(),
 };
 
 // --status means a connection's status, except for `peerings`, where it is a peering's.

@@ -35,8 +35,8 @@ export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
     const res = await withSignedCursors(key, event.queryStringParameters ?? {}, (q) =>
       route(ctx, method, path, q),
     );
-    // GET /report answers HTML; every other route JSON.
-    if (res.contentType)
+    // A route may answer other than JSON (an HTML page): its content type and text pass through.
+    if (res.contentType && res.contentType !== 'application/json')
       return { statusCode: res.status, headers: { 'content-type': res.contentType }, body: String(res.body) };
     return json(res.status, res.body);
   } catch (err) {

@@ -22,23 +22,14 @@ import {
 import { snapshotAt } from '../store/snapshot.ts';
 import { decodeCursor, encodeCursor, INVALID_CURSOR } from '../validate.ts';
 import { availabilityRoute, reportRoute } from './availability.ts';
-import {
-  ConnectionIdParam,
-  ConnectionsParams,
-  describeIssue,
-  EventsParams,
-  HistoryParams,
-  PeeringsParams,
-  RunsParams,
-  SnapshotParams,
-  type TargetParams,
-} from './params.ts';
+import { API, documentedPaths, findRoute } from './catalogue.ts';
+import { describeIssue, type TargetParams } from './params.ts';
 import { inTargets } from './scope.ts';
 
 export interface ApiResponse {
   status: number;
   body: unknown;
-  /** Set when the body is not JSON but text of this type (`GET /report`: text/html). */
+  /** Default application/json; a route that answers e.g. HTML sets it (and a string body). */
   contentType?: string;
 }
 
@@ -154,22 +145,30 @@ export async function route(
   query: Query,
 ): Promise<ApiResponse> {
   try {
-    if (method !== 'GET')
-      return { status: 405, body: { error: `method ${method} is not allowed; the API is read-only (GET)` } };
+    // The catalogue is the gate: what it does not list is not answered (and so never undocumented).
+    const match = findRoute(method, path);
+    if (match.kind === 'no-route') return notFound(path);
+    if (match.kind === 'wrong-method')
+      return {
+        status: 405,
+        body: {
+          error: `method ${method.slice(0, 10)} is not allowed here; expected ${match.allowed.join(', ')}`,
+        },
+      };
     const segments = path.replace(/^\/+|\/+$/g, '').split('/');
     const [head, id, tail, ...rest] = segments;
     if (rest.length) return notFound(path);
     switch (head) {
       case 'connections': {
         if (id === undefined) {
-          const q = parse(ConnectionsParams, query);
+          const q = parse(API.listConnections.query, query);
           // A status filter applies inside each page; the cursor still walks the whole target.
           const page = await acrossTargets(pickTargets(ctx, q), q.cursor, q.limit, (t, p) =>
             listConnections(ctx.store, t, p),
           );
           return ok(q.status ? { ...page, items: page.items.filter((c) => c.status === q.status) } : page);
         }
-        const idCheck = ConnectionIdParam.safeParse(id);
+        const idCheck = API.getConnection.pathParams.id.safeParse(id);
         if (!idCheck.success) throw new BadRequestError(describeIssue(idCheck.error));
         if (tail === undefined) {
           const c = await getConnection(ctx.store, id);
@@ -177,7 +176,7 @@ export async function route(
           return c && inTargets(ctx.targets, c) ? ok(c) : connectionNotFound(id);
         }
         if (tail === 'history') {
-          const q = parse(HistoryParams, query);
+          const q = parse(API.listHistory.query, query);
           const page = await listHistory(ctx.store, id, {
             ...q,
             cursor: q.cursor ?? null,
@@ -194,7 +193,7 @@ export async function route(
       }
       case 'peerings': {
         if (id !== undefined) return notFound(path);
-        const q = parse(PeeringsParams, query);
+        const q = parse(API.listPeerings.query, query);
         const targets = pickTargets(ctx, q);
         // FAILED peerings come from the sparse index across all targets; other statuses per target.
         const page =
@@ -210,13 +209,13 @@ export async function route(
       }
       case 'events': {
         if (id !== undefined) return notFound(path);
-        const q = parse(EventsParams, query);
+        const q = parse(API.listEvents.query, query);
         const page = await listEvents(ctx.store, { ...q, cursor: q.cursor ?? null });
         return ok({ ...page, items: page.items.filter((e) => inTargets(ctx.targets, e)) });
       }
       case 'runs': {
         if (id !== undefined) return notFound(path);
-        const q = parse(RunsParams, query);
+        const q = parse(API.listRuns.query, query);
         return ok(
           await acrossTargets(pickTargets(ctx, q), q.cursor, q.limit, (t, p) =>
             listRuns(ctx.store, t, { ...p, from: q.from, to: q.to }),
@@ -225,7 +224,7 @@ export async function route(
       }
       case 'snapshot': {
         if (id !== undefined) return notFound(path);
-        const q = parse(SnapshotParams, query);
+        const q = parse(API.getSnapshot.query, query);
         // Bounded work: one target per call; the cursor names the target and the position in its
         // as-of listing, which is rebuilt for each page (a pure function of `at`).
         const targets = pickTargets(ctx, q);
@@ -273,6 +272,6 @@ const connectionNotFound = (id: string): ApiResponse => ({
 const notFound = (path: string): ApiResponse => ({
   status: 404,
   body: {
-    error: `no route for ${path.slice(0, 100)}; expected /connections, /connections/{id}, /connections/{id}/history, /peerings, /events, /runs, /snapshot, /availability, /report`,
+    error: `no route for ${path.slice(0, 100)}; expected ${documentedPaths().join(', ')}`,
   },
 });

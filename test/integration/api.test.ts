@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ApiContext, route } from '../../lib/api/routes.ts';
+import type { ApiContext } from '../../lib/api/routes.ts';
 import type { Target } from '../../lib/model/schemas.ts';
 import { loadTargetState } from '../../lib/store/query.ts';
 import { writeChanges } from '../../lib/store/write.ts';
 import { diffTarget } from '../../lib/sync/diff.ts';
+import { assertDocumentedHttp, contractRoute } from '../support/contract.ts';
 import { content } from '../support/fixtures.ts';
 import { createTestStore, ddbEndpoint, LOCAL_AWS_ENV } from '../support/store.ts';
 
@@ -33,7 +34,8 @@ beforeAll(async () => {
   await apply(A, [content('a1'), content('a2')], T3); // a1 recovered
 });
 
-const get = (path: string, query: Record<string, string> = {}) => route(ctx, 'GET', path, query);
+// Every answer below is also checked against docs/openapi.json (test/support/contract.ts).
+const get = (path: string, query: Record<string, string> = {}) => contractRoute(ctx)('GET', path, query);
 
 describe('query API', () => {
   it('GET /connections pages across targets with an opaque cursor, every connection exactly once', async () => {
@@ -144,7 +146,7 @@ describe('query API', () => {
 
   it('answers 404 for unknown routes and 405 for writes', async () => {
     expect((await get('/nope')).status).toBe(404);
-    expect((await route(ctx, 'DELETE', '/connections', {})).status).toBe(405);
+    expect((await contractRoute(ctx)('DELETE', '/connections', {})).status).toBe(405);
   });
 
   it('the Lambda handler maps an API Gateway event to the same routes', async () => {
@@ -159,16 +161,18 @@ describe('query API', () => {
       requestContext: { http: { method: 'GET' } },
       queryStringParameters: null,
     });
+    assertDocumentedHttp('GET', '/connections/b1', res);
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ id: 'b1', region: 'ap-southeast-1' });
     const bad = await handler({ rawPath: '/events', queryStringParameters: { limit: '-1' } });
+    assertDocumentedHttp('GET', '/events', bad);
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body).error).toMatch(/limit/);
   });
 
   it('answers only about the configured targets: /connections/{id}, its history and /events (404, filtered)', async () => {
     const onlyA: ApiContext = { ...ctx, targets: [A] };
-    const as = (path: string, query: Record<string, string> = {}) => route(onlyA, 'GET', path, query);
+    const as = (path: string, query: Record<string, string> = {}) => contractRoute(onlyA)('GET', path, query);
     expect((await as('/connections/a1')).status).toBe(200);
     // b1 exists, in a project this deployment does not serve: the same 404 as an unknown id.
     expect(await as('/connections/b1')).toEqual({ status: 404, body: { error: 'connection b1 not found' } });
@@ -203,7 +207,9 @@ describe('query API', () => {
           requestContext: { http: { method: 'GET' } },
           queryStringParameters: query,
         });
-      const page = JSON.parse((await call({ limit: '2' })).body) as { cursor: string };
+      const first = await call({ limit: '2' });
+      assertDocumentedHttp('GET', '/connections', first);
+      const page = JSON.parse(first.body) as { cursor: string };
       expect(page.cursor).toMatch(/\.[A-Za-z0-9_-]{43}$/);
       expect((await call({ limit: '2', cursor: page.cursor })).statusCode).toBe(200);
       // A hand-made cursor (another target index) and an altered one are both refused.
