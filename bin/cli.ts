@@ -26,7 +26,8 @@ export const USAGE = `usage: dli-sync <command> [options]
   export [--json|--csv]                           the current inventory (tombstones included)
   redeliver (--event ID | --failed [--from ISO] [--to ISO]) [--json]   resend events to chat channels
   deletions [--json]                              deletions held by the mass-deletion fuse
-  deletions confirm <region:projectId> [--json]   apply that target's held deletions`;
+  deletions confirm <region:projectId> [--json]   apply that target's held deletions
+  targets [--json]                                every known target: source, state, last sweep, connections`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -91,6 +92,7 @@ const COMMANDS: Record<string, Command> = {
     arity: [0, 2],
     load: () => import('./commands/deletions.ts'),
   },
+  targets: { flags: ['json'], load: () => import('./commands/targets.ts') },
 };
 
 const HINT = 'see dli-sync --help';

@@ -33,6 +33,7 @@ import {
   type TargetParams,
 } from './params.ts';
 import { inTargets } from './scope.ts';
+import { targetsResponse } from './targets.ts';
 
 export interface ApiResponse {
   status: number;
@@ -157,6 +158,9 @@ export async function route(
     const [head, id, tail, ...rest] = segments;
     if (rest.length) return notFound(path);
     switch (head) {
+      case 'targets':
+        if (id !== undefined) return notFound(path);
+        return ok(await targetsResponse(ctx.store, ctx.targets));
       case 'connections': {
         if (id === undefined) {
           const q = parse(ConnectionsParams, query);
