@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DliEmulator, startDliEmulator } from '../../infra/local/dli-emulator.ts';
 import { makeConnections } from '../../infra/local/emulator-data.ts';
+import { route } from '../../lib/api/routes.ts';
+import { TargetsResponseSchema } from '../../lib/api/targets.ts';
 import { loadSyncConfig, type SyncConfig } from '../../lib/config.ts';
 import { createTelemetry } from '../../lib/log.ts';
 import type { Store } from '../../lib/store/client.ts';
@@ -15,6 +17,7 @@ import { fanoutMessage } from '../../lib/sync/fanout.ts';
 import { syncAll } from '../../lib/sync/run.ts';
 import { recordTargets, resolvedFromConfig } from '../../lib/sync/targets.ts';
 import { processFanoutBatch } from '../../lib/sync/worker.ts';
+import { runCli } from '../support/cli.ts';
 import { AK, REGION, SK } from '../support/harness.ts';
 import { createTestStore, ddbEndpoint, LOCAL_AWS_ENV } from '../support/store.ts';
 
@@ -160,6 +163,12 @@ describe('retired targets', () => {
         lastCompleteSweepAt: new Date(Date.UTC(2026, 4, 1, 1)).toISOString(),
       });
       const cfg = configFor(store, [P.ok]);
+      const api = await route({ store, targets: cfg.targets }, 'GET', '/targets', {});
+      expect(api.status).toBe(200);
+      expect(TargetsResponseSchema.parse(api.body).items.map((t) => [t.projectId, t.state])).toEqual([
+        [P.gone, 'retired'],
+        [P.ok, 'active'],
+      ]);
       const known = await knownTargets(store, cfg.targets, () => dli.url, { retired: true });
       expect(known.map((t) => t.projectId)).toEqual([P.ok, P.gone]);
     } finally {
@@ -210,4 +219,42 @@ describe('the fan-out worker accepts only configured or registered, non-retired 
     expect(await live(store, P.denied)).toHaveLength(N);
     expect(await live(store, P.gone)).toHaveLength(0);
   });
+});
+
+describe('dli-sync CLI (real process)', () => {
+  it('sync exits 0 with a denied project; targets --json shows a dropped target retired; connections still lists it', async () => {
+    const store = await createTestStore();
+    const env = (projects: string[]) => ({
+      ...LOCAL_AWS_ENV,
+      AWS_ENDPOINT_URL_DYNAMODB: ddbEndpoint(),
+      TABLE_NAME: store.tableName,
+      DLI_TARGETS: projects.map((p) => `${REGION}:${p}`).join(','),
+      DLI_ENDPOINT: dli.url,
+      HUAWEICLOUD_SDK_AK: AK,
+      HUAWEICLOUD_SDK_SK: SK,
+    });
+    denied.push(P.denied);
+    try {
+      const sync = await runCli(['sync'], env([P.ok, P.gone, P.denied]));
+      expect(sync.code).toBe(0);
+      expect(sync.stdout).toContain('incomplete (denied)');
+    } finally {
+      denied.length = 0;
+    }
+    expect((await runCli(['sync'], env([P.ok]))).code).toBe(0);
+    const targets = await runCli(['targets', '--json'], env([P.ok]));
+    expect(targets.code).toBe(0);
+    expect(
+      TargetsResponseSchema.shape.items
+        .parse(JSON.parse(targets.stdout))
+        .map((t) => [t.projectId, t.state, t.connections]),
+    ).toEqual([
+      [P.denied, 'retired', 0],
+      [P.gone, 'retired', N],
+      [P.ok, 'active', N],
+    ]);
+    const connections = await runCli(['connections', '--json'], env([P.ok]));
+    const listed = JSON.parse(connections.stdout) as { projectId: string; status: string }[];
+    expect(listed.filter((c) => c.projectId === P.gone && c.status !== 'DELETED')).toHaveLength(N);
+  }, 120_000);
 });
