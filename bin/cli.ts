@@ -30,7 +30,8 @@ export const USAGE = `usage: dli-sync <command> [options]
   availability [--from ISO] [--to ISO] [--target region:projectId] [--connection ID] [--queue GLOB] [--json|--csv]
                                                   per peering: seconds ACTIVE/CREATING/FAILED/absent, failures, MTTR
   report --out FILE [--from ISO] [--to ISO] [--target region:projectId]   one self-contained HTML report
-  serve [--port 8080] [--host 127.0.0.1]          the HTTP API on loopback, unauthenticated (Ctrl-C stops)`;
+  serve [--port 8080] [--host 127.0.0.1]          the HTTP API on loopback, unauthenticated (Ctrl-C stops)
+  targets [--json]                                every known target: source, state, last sweep, connections`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -107,6 +108,7 @@ const COMMANDS: Record<string, Command> = {
   },
   report: { flags: ['from', 'to', 'target', 'out'], load: () => import('./commands/report.ts') },
   serve: { flags: ['port', 'host'], load: () => import('./commands/serve.ts') },
+  targets: { flags: ['json'], load: () => import('./commands/targets.ts') },
 };
 
 const HINT = 'see dli-sync --help';

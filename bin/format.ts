@@ -126,7 +126,7 @@ export function runsTable(list: RunRecord[]): string {
     list.map((r) => [
       r.startedAt,
       targetLabel(r),
-      r.outcome,
+      r.state ? `${r.outcome} (${r.state})` : r.outcome,
       r.seen,
       r.created,
       r.changed,
@@ -141,7 +141,7 @@ export function runsTable(list: RunRecord[]): string {
 
 export function runLine(r: RunRecord): string {
   const ms = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
-  const base = `${targetLabel(r)}: ${r.outcome} in ${ms} ms, ${r.pages} page(s), ${r.seen} seen, ${r.created} new, ${r.changed} changed, ${r.deleted} deleted, ${r.unchanged} unchanged, ${r.events} event(s), ${Math.round(r.writeUnits * 10) / 10} WCU`;
+  const base = `${targetLabel(r)}: ${r.outcome}${r.state ? ` (${r.state})` : ''} in ${ms} ms, ${r.pages} page(s), ${r.seen} seen, ${r.created} new, ${r.changed} changed, ${r.deleted} deleted, ${r.unchanged} unchanged, ${r.events} event(s), ${Math.round(r.writeUnits * 10) / 10} WCU`;
   const quarantine = r.quarantined.length ? `, ${r.quarantined.length} record(s) quarantined` : '';
   // A DLI error's message already names its request id; the record keeps it apart for scripts.
   const id = r.requestId && !r.error?.includes(r.requestId) ? ` (request id ${r.requestId})` : '';

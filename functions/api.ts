@@ -5,9 +5,10 @@
  */
 import { route } from '../lib/api/routes.ts';
 import { withSignedCursors } from '../lib/api/scope.ts';
-import { type Env, loadQueryTargets, loadStoreConfig } from '../lib/config.ts';
+import { type Env, endpointFor, loadQueryTargets, loadStoreConfig } from '../lib/config.ts';
 import { ConfigError, describeError } from '../lib/errors.ts';
 import { coldStart, type LambdaShell, lambdaShell } from '../lib/lambda.ts';
+import { knownTargets } from '../lib/store/targets.ts';
 
 interface HttpApiEvent {
   requestContext?: { http?: { method?: string; path?: string } };
@@ -28,7 +29,11 @@ export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
   try {
     // Targets may live in SSM (DLI_TARGETS_PARAMETER), so adding a project needs no redeploy here either.
     const env = await shell.env();
-    const ctx = { store: shell.store(loadStoreConfig(env)), targets: loadQueryTargets(env) };
+    const store = shell.store(loadStoreConfig(env));
+    // Configured targets and the registry's others (discovered, retired): a retired target's
+    // connections stay readable until retention, as in the CLI.
+    const targets = await knownTargets(store, loadQueryTargets(env), endpointFor(env), { retired: true });
+    const ctx = { store, targets };
     const method = event.requestContext?.http?.method ?? 'GET';
     const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
     const key = await cursorKey(env, shell);

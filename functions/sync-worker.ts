@@ -4,7 +4,7 @@
  * invocation: a message may only pick one of the configured targets, and a target added to
  * DLI_TARGETS_PARAMETER is picked up without a redeploy.
  */
-import { loadSyncConfig } from '../lib/config.ts';
+import { endpointFor, loadSyncConfig } from '../lib/config.ts';
 import { coldStart, lambdaShell } from '../lib/lambda.ts';
 import { type BatchResponse, type FanoutRecord, processFanoutBatch } from '../lib/sync/worker.ts';
 
@@ -13,10 +13,12 @@ const boot = coldStart(() => lambdaShell(process.env));
 export async function handler(event: { Records?: FanoutRecord[] }): Promise<BatchResponse> {
   const shell = await boot();
   try {
-    const config = loadSyncConfig(await shell.env());
+    const env = await shell.env();
+    const config = loadSyncConfig(env);
     return await processFanoutBatch(event.Records ?? [], config, {
       store: shell.store(config),
       telemetry: shell.telemetry,
+      endpointFor: endpointFor(env),
     });
   } finally {
     shell.telemetry.metrics.publishStoredMetrics();

@@ -205,6 +205,12 @@ export function loadQueryTargets(env: Env): Target[] {
   return parseTargets(env.DLI_TARGETS, env.DLI_ENDPOINT || undefined);
 }
 
+/** The DLI endpoint of a region as configured: DLI_ENDPOINT when set, else the region's own. */
+export const endpointFor =
+  (env: Env) =>
+  (region: string): string =>
+    env.DLI_ENDPOINT ? parseEndpoint(env.DLI_ENDPOINT, 'DLI_ENDPOINT') : defaultEndpoint('dli', region);
+
 /** An SSM parameter name as an environment variable gives it; null when unset. */
 export function parameterName(env: Env, variable: string): string | null {
   return ssmParameterName(env[variable], variable);

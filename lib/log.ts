@@ -52,7 +52,8 @@ export function recordRun(t: Telemetry, run: RunRecord): void {
   const fields = { run: { ...run, quarantined: run.quarantined.length } };
   if (run.outcome === 'complete' || run.outcome === 'skipped') t.logger.info('target synced', fields);
   else t.logger.warn('target synced', fields);
-  const failed = run.outcome === 'failed' || run.outcome === 'incomplete';
+  // Denied / not-enabled is a state of the target, reported once by its event, not a failed sync.
+  const failed = (run.outcome === 'failed' || run.outcome === 'incomplete') && run.state === undefined;
   t.metrics.addMetric(METRIC.targetsSynced, MetricUnit.Count, run.outcome === 'complete' ? 1 : 0);
   t.metrics.addMetric(METRIC.targetSyncFailures, MetricUnit.Count, failed ? 1 : 0);
   t.metrics.addMetric(METRIC.targetsSkipped, MetricUnit.Count, run.outcome === 'skipped' ? 1 : 0);

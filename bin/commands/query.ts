@@ -1,13 +1,14 @@
 /** The read commands: connections, history, events, runs, peerings, snapshot, export. */
 
 import { storeFor } from '../../lib/app.ts';
-import { type Env, loadQueryTargets, loadStoreConfig } from '../../lib/config.ts';
+import { type Env, endpointFor, loadQueryTargets, loadStoreConfig } from '../../lib/config.ts';
 import { BadRequestError } from '../../lib/errors.ts';
 import type { Connection, RunRecord } from '../../lib/model/schemas.ts';
 import { FAILED } from '../../lib/model/status.ts';
 import { listAllPeerings } from '../../lib/store/peerings.ts';
 import { listConnections, listEvents, listHistory, listRuns } from '../../lib/store/query.ts';
 import { snapshotAt } from '../../lib/store/snapshot.ts';
+import { knownTargets } from '../../lib/store/targets.ts';
 import type { Io } from '../cli.ts';
 import type { Flags } from '../flags.ts';
 import {
@@ -27,7 +28,10 @@ export async function run(command: string, args: string[], flags: Flags, env: En
   switch (command) {
     case 'connections': {
       const all: Connection[] = [];
-      for (const target of loadQueryTargets(env)) all.push(...(await listConnections(store, target)).items);
+      // Every known target, retired ones included: their connections are kept (not tombstoned) and
+      // shown until retention removes them; `targets` says which are retired.
+      const targets = await knownTargets(store, loadQueryTargets(env), endpointFor(env), { retired: true });
+      for (const target of targets) all.push(...(await listConnections(store, target)).items);
       const list = flags.status ? all.filter((c) => c.status === flags.status) : all;
       print(list, () => connectionsTable(list));
       return 0;

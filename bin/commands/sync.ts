@@ -1,10 +1,14 @@
-/** `dli-sync sync`: every configured target once; exit 0 only if every sweep completed. */
+/**
+ * `dli-sync sync`: every configured target once; exit 0 only if every sweep completed or found its
+ * target denied / not enabled (a state, not a failure).
+ */
 
 import { storeFor } from '../../lib/app.ts';
 import { type Env, loadSyncConfig } from '../../lib/config.ts';
 import { closeDliPools } from '../../lib/dli/client.ts';
 import { targetLabel } from '../../lib/model/target.ts';
 import { syncAll } from '../../lib/sync/run.ts';
+import { recordTargets, resolvedFromConfig } from '../../lib/sync/targets.ts';
 import type { Io } from '../cli.ts';
 import type { Flags } from '../flags.ts';
 import { runLine } from '../format.ts';
@@ -18,6 +22,8 @@ export async function run(
 ): Promise<number> {
   const config = loadSyncConfig(env);
   const store = storeFor(config);
+  // The registry first: a target dropped from DLI_TARGETS becomes retired (kept, never swept).
+  await recordTargets(store, resolvedFromConfig(config.targets), new Date());
   const summary = await syncAll(config, {
     store,
     onProgress: (p) => {

@@ -83,6 +83,10 @@ export interface DliEmulatorOptions {
    * as DLI's error-code page and the signing guide write it.
    */
   gatewayPrefix?: 'APIG' | 'APIGW';
+  /** Projects whose list requests (once authenticated) are answered 403 DENIED_ERROR: no permission. */
+  deniedProjects?: string[];
+  /** Projects where DLI is not enabled: answered 400 NOT_ENABLED_ERROR. */
+  notEnabledProjects?: string[];
 }
 
 export interface ListRequestInfo {
@@ -139,6 +143,23 @@ const THROTTLED_ERROR = {
   error_code: 'APIG.0308',
   error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:60,time:1 minute',
 };
+/**
+ * A project the identity may not use. 403 is what Huawei's gateway and IAM answer a request the
+ * policy does not allow; the code is APIG's "not authorized to access the API" (APIG.0302).
+ */
+export const DENIED_ERROR = {
+  error_code: 'APIG.0302',
+  error_msg: 'Incorrect IAM authentication information: the IAM user is not authorized to access the API',
+} as const;
+/**
+ * A project where DLI was never enabled. No official source gives this answer's code, so the body
+ * is DLI's documented shape with its "system restrictions" code and a message that says what it is;
+ * lib/dli/reachability.ts recognises the message, not the code.
+ */
+export const NOT_ENABLED_ERROR = {
+  error_code: 'DLI.0009',
+  error_msg: 'System restrictions: the DLI service is not enabled in this project',
+} as const;
 const NO_API_ERROR = {
   error_code: 'APIG.0101',
   error_msg: 'The API does not exist or has not been published in the environment',
@@ -439,6 +460,14 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
           listRequests++;
           sinceFaults++;
           return sendJson(res, 401, gatewayError(denied, prefix, requestId));
+        }
+        // Authorization comes after authentication, as at the real gateway: a bad signature is still 401.
+        if (opts.deniedProjects?.includes(projectId) || opts.notEnabledProjects?.includes(projectId)) {
+          listRequests++;
+          sinceFaults++;
+          return opts.deniedProjects?.includes(projectId)
+            ? sendJson(res, 403, gatewayError(DENIED_ERROR, prefix, requestId))
+            : sendJson(res, 400, { ...NOT_ENABLED_ERROR, request_id: requestId });
         }
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);

@@ -26,6 +26,7 @@ import {
   RunsParams,
   SnapshotParams,
 } from './params.ts';
+import { TargetsResponseSchema } from './targets.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -143,6 +144,14 @@ export const API = {
       'Snapshot',
       page(ApiHistoryVersion).extend({ at: z.string().describe('The instant, as canonical UTC.') }),
     ),
+  },
+  listTargets: {
+    method: 'GET',
+    path: '/targets',
+    summary: 'Every known target: source, state, last complete sweep, live connections',
+    // No parameters: an unknown one is a 400 like everywhere else.
+    query: z.object({}).strict(),
+    ok: named('TargetPage', TargetsResponseSchema),
   },
   getAvailability: {
     method: 'GET',

@@ -25,6 +25,7 @@ import { availabilityRoute, reportRoute } from './availability.ts';
 import { API, documentedPaths, findRoute } from './catalogue.ts';
 import { describeIssue, type TargetParams } from './params.ts';
 import { inTargets } from './scope.ts';
+import { targetsResponse } from './targets.ts';
 
 export interface ApiResponse {
   status: number;
@@ -159,6 +160,10 @@ export async function route(
     const [head, id, tail, ...rest] = segments;
     if (rest.length) return notFound(path);
     switch (head) {
+      case 'targets':
+        if (id !== undefined) return notFound(path);
+        parse(API.listTargets.query, query);
+        return ok(await targetsResponse(ctx.store, ctx.targets));
       case 'connections': {
         if (id === undefined) {
           const q = parse(API.listConnections.query, query);

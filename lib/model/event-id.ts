@@ -25,3 +25,13 @@ export const eventId = (
  */
 export const heldEventId = (target: { region: string; projectId: string }, runId: string): string =>
   digestId(['DELETIONS_HELD', target.region, target.projectId, runId]);
+
+/**
+ * A target-state event (TARGET_DENIED, TARGET_RECOVERED): from the target, the type and the run that
+ * saw the change, so a retried write of that run collides and later runs in the same state write none.
+ */
+export const targetEventId = (
+  type: string,
+  target: { region: string; projectId: string },
+  runId: string,
+): string => digestId([type, target.region, target.projectId, runId]);

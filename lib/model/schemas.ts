@@ -105,6 +105,10 @@ export const EVENT_TYPES = [
   'PEERING_RECOVERED',
   // Target-level: a sweep would have deleted too many connections at once (lib/sync/fuse.ts).
   'DELETIONS_HELD',
+  // Target-level: DLI answered a target with "denied" or "not enabled" (lib/dli/reachability.ts).
+  'TARGET_DENIED',
+  // Target-level: a target that was denied / not enabled is swept again (closes TARGET_DENIED's alert).
+  'TARGET_RECOVERED',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
@@ -115,7 +119,7 @@ export const ChangeEventSchema = z.object({
   type: EventTypeSchema,
   region: z.string(),
   projectId: z.string(),
-  /** Null only for target-level events (DELETIONS_HELD). */
+  /** Null only for target-level events (DELETIONS_HELD, TARGET_*). */
   connectionId: z.string().nullable(),
   connectionName: z.string().nullable(),
   /** Queue or pool name, for peering events; null for connection events and nameless entries. */
@@ -174,5 +178,11 @@ export const RunRecordSchema = z.object({
   heldDeletions: z.number().int().nonnegative().default(0),
   writeUnits: z.number(),
   readUnits: z.number(),
+  /**
+   * Set when DLI answered that the target is closed to us (`denied`: 401/403) or that DLI is not
+   * enabled there (`not-enabled`): the run is `incomplete` (nothing swept, nothing written but this
+   * record) yet not a failure of the sync. Absent otherwise.
+   */
+  state: z.enum(['denied', 'not-enabled']).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;

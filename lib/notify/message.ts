@@ -8,6 +8,7 @@ import { peeringLabel } from '../model/peering-key.ts';
 import type { ChangeEvent } from '../model/schemas.ts';
 import { targetLabel, targetSpec } from '../model/target.ts';
 import { fillTemplate } from './config.ts';
+import { targetStateMessage } from './target-message.ts';
 
 export type Tone = 'failure' | 'recovery' | 'deletion' | 'flapping' | 'digest';
 
@@ -80,7 +81,7 @@ function eventFacts(e: ChangeEvent): Fact[] {
             value: e.connectionName ? `${e.connectionName} (${e.connectionId})` : e.connectionId,
           },
         ]),
-    ...(e.type !== 'CONNECTION_DELETED' && e.type !== 'DELETIONS_HELD'
+    ...(e.type !== 'CONNECTION_DELETED' && e.connectionId !== null
       ? [{ label: kindLabel(e) === 'queue' ? 'Queue' : 'Elastic resource pool', value: queueName(e) }]
       : []),
     { label: 'Region', value: e.region },
@@ -146,6 +147,9 @@ export function eventMessage(
         error: null,
         note: `List them with "dli-sync deletions"; apply them with "dli-sync deletions confirm ${targetSpec(e)}". Connections that come back are released.`,
       };
+    case 'TARGET_DENIED':
+    case 'TARGET_RECOVERED':
+      return targetStateMessage(e, common);
   }
 }
 
@@ -171,6 +175,8 @@ const TYPE_WORD = {
   PEERING_RECOVERED: 'recovered',
   CONNECTION_DELETED: 'deleted',
   DELETIONS_HELD: 'held',
+  TARGET_DENIED: 'denied',
+  TARGET_RECOVERED: 'reachable again',
 } as const;
 
 function digestLine(e: ChangeEvent): string {
@@ -179,7 +185,9 @@ function digestLine(e: ChangeEvent): string {
       ? `connection ${connName(e)} deleted`
       : e.type === 'DELETIONS_HELD'
         ? `${e.heldDeletions ?? '?'} deletion(s) held`
-        : `${connName(e)} ↔ ${queueName(e)} ${TYPE_WORD[e.type]}`;
+        : e.connectionId === null
+          ? `target ${TYPE_WORD[e.type]} (${e.status})`
+          : `${connName(e)} ↔ ${queueName(e)} ${TYPE_WORD[e.type]}`;
   return `${e.detectedAt} ${targetLabel(e)}: ${what}`;
 }
 
@@ -204,6 +212,7 @@ export function digestMessage(
     [count('PEERING_RECOVERED'), 'recoveries'],
     [count('CONNECTION_DELETED'), 'deleted connections'],
     [count('DELETIONS_HELD'), 'held mass deletions'],
+    [count('TARGET_DENIED'), 'denied targets'],
   ] as const;
   const targets = [...new Set(sorted.map(targetLabel))];
   const regions = [...new Set(sorted.map((e) => e.region))];

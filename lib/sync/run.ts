@@ -4,10 +4,12 @@
  */
 import { mapLimit } from '../concurrency.ts';
 import type { SyncConfig } from '../config.ts';
+import { reachabilityOf } from '../dli/reachability.ts';
 import { DEFAULT_FUSE } from '../model/fuse-policy.ts';
 import type { RunRecord, Target } from '../model/schemas.ts';
 import type { Store } from '../store/client.ts';
 import { loadTargetIndex } from '../store/query.ts';
+import { getTargetState } from '../store/targets.ts';
 import { deleteVanished } from './deletions.ts';
 import { selectCandidates } from './diff.ts';
 import { listingOf, type SweepFn, sweepListing } from './listing.ts';
@@ -15,6 +17,7 @@ import { renewExpiringChunks } from './renew-chunks.ts';
 import { completeSweep, incompleteSweep, openRun, type Progress, startTally } from './run-record.ts';
 import { runContext, writeChangedSlices } from './slices.ts';
 import { leaseTiming, underTargetLease } from './target-lease.ts';
+import { noteReachability } from './targets.ts';
 
 export type { Progress } from './run-record.ts';
 
@@ -34,13 +37,19 @@ export interface SyncDeps {
 
 export interface SyncSummary {
   runs: RunRecord[];
-  /** True when every target's sweep completed and its changes were stored. */
+  /**
+   * True when every target's sweep completed and its changes were stored, or DLI said the target is
+   * denied / not enabled (a state, recorded and reported once, not a failure).
+   */
   ok: boolean;
 }
 
+/** A run that counts as done for the exit code and the failure metric. */
+export const runOk = (r: RunRecord): boolean => r.outcome === 'complete' || r.state !== undefined;
+
 export async function syncAll(config: SyncConfig, deps: SyncDeps): Promise<SyncSummary> {
   const runs = await mapLimit(config.targets, config.targetConcurrency, (t) => syncTarget(config, t, deps));
-  return { runs, ok: runs.every((r) => r.outcome === 'complete') };
+  return { runs, ok: runs.every(runOk) };
 }
 
 export async function syncTarget(config: SyncConfig, target: Target, deps: SyncDeps): Promise<RunRecord> {
@@ -50,10 +59,25 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     // The stored index is read while the API is swept: independent, and the sweep is API-bound.
     const indexRead = loadTargetIndex(store, target);
     indexRead.catch(() => undefined); // an incomplete sweep never looks at it
+    const stateRead = getTargetState(store, target);
+    stateRead.catch(() => undefined);
     const sweep = await lease.race(sweepListing(config, target, deps.sweep));
     // All or nothing: a partial view must not tombstone what it missed, and events from it could not
-    // be told apart from those of the next complete sweep. Only the run record is written.
-    if (!sweep.complete) return run.close(incompleteSweep(sweep));
+    // be told apart from those of the next complete sweep. Only the run record is written (and, when
+    // DLI said the target is closed to us, its state with one event when that is news).
+    if (!sweep.complete) {
+      const state = reachabilityOf(sweep.error && { ...sweep.error.details, message: sweep.error.message });
+      const fields = { ...incompleteSweep(sweep), ...(state ? { state } : {}) };
+      if (state)
+        await noteReachability(store, target, await stateRead, {
+          ...run,
+          ...fields,
+          outcome: 'incomplete',
+          error: fields.error ?? null,
+          state,
+        });
+      return run.close(fields);
+    }
     const listed = listingOf(sweep.records);
     const index = await indexRead;
     const candidates = selectCandidates(index, listed.seen.values(), listed.protectedIds, listed.mayDelete);
@@ -66,6 +90,7 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     lease.check();
     await renewExpiringChunks(store, ctx, index, listed.seen);
     lease.check();
+    await noteReachability(store, target, await stateRead, { ...run, outcome: 'complete', error: null });
     return run.close(completeSweep(sweep, listed, tally, held));
   });
 }

@@ -8,10 +8,11 @@ import type { ScheduleConfig, SyncConfig } from '../config.ts';
 import { describeError } from '../errors.ts';
 import { METRIC, MetricUnit, recordRun, type Telemetry } from '../log.ts';
 import type { RunRecord } from '../model/schemas.ts';
-import { targetSpec } from '../model/target.ts';
+import { type ResolvedTarget, targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { chooseMode, enqueueTargets, inlineCapacity, loadSweepAges, staleness } from './fanout.ts';
 import { syncAll } from './run.ts';
+import { recordTargets, resolvedFromConfig } from './targets.ts';
 
 export interface TickResult {
   ok: boolean;
@@ -30,11 +31,19 @@ export interface TickDeps {
 }
 
 export async function scheduledTick(
-  config: SyncConfig,
+  configured: SyncConfig,
   schedule: ScheduleConfig,
   deps: TickDeps,
+  /** What configuration (and discovery) resolved; the registry records it, the tick sweeps it. */
+  resolved: readonly ResolvedTarget[] = resolvedFromConfig(configured.targets),
 ): Promise<TickResult> {
   const { store, telemetry: t } = deps;
+  const config = { ...configured, targets: [...resolved] };
+  // Before sweeping: targets no longer resolved become retired (never swept, never tombstoned).
+  // Not fatal: the sweeps matter more than the registry, which the next tick records again.
+  await recordTargets(store, resolved, new Date()).catch((err: unknown) =>
+    t.logger.error('could not record the resolved targets', { error: describeError(err) }),
+  );
   const mode = chooseMode({
     targets: config.targets.length,
     threshold: schedule.fanoutThreshold,

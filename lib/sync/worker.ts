@@ -8,8 +8,10 @@
  *   the queue's maxReceiveCount lands in the DLQ, whose depth is alarmed;
  * - a body that is not our message is retried too, so it ends in the DLQ where someone sees it;
  * - a message older than one schedule interval is dropped: the next tick's message supersedes it;
- * - a message naming a target outside the configured ones (DLI_TARGETS_PARAMETER) is refused:
- *   logged, metered (RejectedFanoutMessages), not swept and not retried.
+ * - a message naming a target outside the configured ones (DLI_TARGETS_PARAMETER) and the registry's
+ *   non-retired ones (discovered by the scheduled function, lib/store/targets.ts) is refused: logged,
+ *   metered (RejectedFanoutMessages), not swept and not retried. A retired target is refused too: it
+ *   left configuration and discovery, and sweeping it is what retiring means not to do.
  *
  * Messages are swept one after another, as they come: the lease and the DLI API's rate limits are
  * per target, and the worker's reserved concurrency is what spreads targets over invocations.
@@ -26,6 +28,8 @@ import { METRIC, MetricUnit, recordRun, type Telemetry } from '../log.ts';
 import type { Target } from '../model/schemas.ts';
 import { targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
+import { knownTargets } from '../store/targets.ts';
+import { defaultEndpoint } from '../validate.ts';
 import { configuredTarget, type FanoutMessage, isExpired, parseFanoutMessage } from './fanout.ts';
 import { syncTarget } from './run.ts';
 
@@ -59,6 +63,8 @@ export interface WorkerDeps {
   store: Store;
   telemetry: Telemetry;
   now?: () => number;
+  /** The DLI endpoint of a registered (discovered) target's region; default the region's own. */
+  endpointFor?: (region: string) => string;
 }
 
 /** The log's name for the target a message names (cut: a refused message's ids are anyone's text). */
@@ -73,9 +79,19 @@ export async function processFanoutBatch(
   const { logger, metrics } = deps.telemetry;
   const now = deps.now ?? Date.now;
   const failures: { itemIdentifier: string }[] = [];
+  // The registry is read only when a message names a target outside configuration, once a batch.
+  let accepted: Promise<Target[]> | null = null;
+  const registered = () =>
+    (accepted ??= knownTargets(
+      deps.store,
+      config.targets,
+      deps.endpointFor ?? ((region) => defaultEndpoint('dli', region)),
+      { retired: false },
+    ));
   for (const record of records) {
     const messageId = typeof record.messageId === 'string' ? record.messageId : '';
-    const v = verdict(record.body, config.targets, now());
+    let v = verdict(record.body, config.targets, now());
+    if (v.kind === 'refused') v = verdict(record.body, await registered(), now());
     if (v.kind === 'unreadable') {
       logger.error('fan-out message is not a target message; left for the DLQ', { messageId });
       failures.push({ itemIdentifier: messageId });
