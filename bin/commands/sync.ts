@@ -4,6 +4,7 @@ import { storeFor } from '../../lib/app.ts';
 import { type Env, loadSyncConfig } from '../../lib/config.ts';
 import { closeDliPools } from '../../lib/dli/client.ts';
 import { targetLabel } from '../../lib/model/target.ts';
+import { resolveTargets, withResolution } from '../../lib/sync/resolve.ts';
 import { syncAll } from '../../lib/sync/run.ts';
 import type { Io } from '../cli.ts';
 import type { Flags } from '../flags.ts';
@@ -16,7 +17,11 @@ export async function run(
   env: Env,
   io: Io,
 ): Promise<number> {
-  const config = loadSyncConfig(env);
+  const configured = loadSyncConfig(env);
+  const resolution = await resolveTargets(configured);
+  for (const p of resolution.problems)
+    io.err(`error: ${p.message}${p.keptCached ? ' (using the last discovered list)' : ''}`);
+  const config = withResolution(configured, resolution);
   const store = storeFor(config);
   const summary = await syncAll(config, {
     store,
@@ -29,5 +34,5 @@ export async function run(
   if (flags.json) io.out(JSON.stringify(summary.runs, null, 2));
   // Keep-alive sockets would otherwise hold the process open for their idle timeout.
   await closeDliPools();
-  return summary.ok ? 0 : 1;
+  return summary.ok && resolution.problems.length === 0 ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 /**
- * A local stand-in for the DLI "list enhanced datasource connections" API and the IAM token API, on
+ * A local stand-in for the DLI "list enhanced datasource connections" API and the IAM token API (and
+ * target resolution's IAM side: projects, assume-role, in infra/local/iam-emulator.ts), on
  * node:http. It verifies AK/SK signatures with the same canonicalization as the client, but from the
  * request as received, so a client that signs something other than what it sends is caught here.
  * Faults the real service may show (429, 5xx, HTML pages, cut bodies, shifting lists...) are switchable.
@@ -17,6 +18,7 @@ import {
   parseSdkDate,
   splitTarget,
 } from '../../lib/dli/sign.ts';
+import { createIamSide, DENIED_ERROR, type EmulatorAccount, NOT_ENABLED_ERROR } from './iam-emulator.ts';
 
 /** `times` counts list requests the fault still applies to (Infinity: until cleared). */
 export interface EmulatorFaults {
@@ -83,6 +85,17 @@ export interface DliEmulatorOptions {
    * as DLI's error-code page and the signing guide write it.
    */
   gatewayPrefix?: 'APIG' | 'APIGW';
+  /**
+   * IAM accounts (infra/local/iam-emulator.ts): account name → AK/SK, projects, agencies. An
+   * account's AK (and an agency's temporary AK) may list only that account's projects.
+   */
+  accounts?: Record<string, EmulatorAccount>;
+  /** Lifetime of assume-role credentials, overriding the request's duration_seconds (tests force refreshes). */
+  stsTtlMs?: number;
+  /** Projects where DLI answers 403 DENIED_ERROR (the caller lacks DLI permission there). */
+  deniedProjects?: string[];
+  /** Projects where DLI answers NOT_ENABLED_ERROR (DLI never enabled/authorized there). */
+  notEnabledProjects?: string[];
 }
 
 export interface ListRequestInfo {
@@ -104,6 +117,12 @@ export interface DliEmulator {
   resetRequests(): void;
   /** Token requests received by the IAM endpoint. */
   iamRequests(): number;
+  /** Project-list and assume-role requests received (the IAM side of target resolution). */
+  discoveryRequests(): number;
+  /** Sets a project's DLI access as deniedProjects / notEnabledProjects do; null: normal again. */
+  setProjectAccess(projectId: string, access: 'denied' | 'not-enabled' | null): void;
+  /** Makes every assume-role credential issued so far invalid at once. */
+  revokeTemporaryCredentials(): void;
   /** The request id of the latest answer (sent as X-Request-Id unless noRequestIdHeader). */
   lastRequestId(): string | null;
   setFaults(faults: EmulatorFaults): void;
@@ -226,6 +245,11 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
   let iamCount = 0;
   let lastRequestId: string | null = null;
   let hook: ((info: ListRequestInfo) => void) | null = null;
+  const iam = createIamSide({ accounts: opts.accounts, stsTtlMs: opts.stsTtlMs, now });
+  const access = new Map<string, 'denied' | 'not-enabled'>([
+    ...(opts.deniedProjects ?? []).map((p) => [p, 'denied'] as const),
+    ...(opts.notEnabledProjects ?? []).map((p) => [p, 'not-enabled'] as const),
+  ]);
 
   /** Takes one use of a counted fault; true when it applies to this request. */
   const take = (f: { times: number } | undefined): boolean => {
@@ -258,10 +282,11 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
     }
     const auth = parseAuthorization(headerValue(req, 'authorization') ?? '');
     if (!auth) return SIGNATURE_ERROR;
-    const sk = opts.credentials[auth.ak];
+    const own = iam.secretOf(auth.ak);
+    const sk = opts.credentials[auth.ak] ?? own?.sk;
     if (sk === undefined || !auth.signedHeaders.includes('x-sdk-date')) return SIGNATURE_ERROR;
     const securityToken = headerValue(req, 'x-security-token');
-    const expectedToken = opts.securityTokens?.[auth.ak];
+    const expectedToken = opts.securityTokens?.[auth.ak] ?? own?.token;
     if (securityToken !== undefined && !auth.signedHeaders.includes('x-security-token'))
       return SIGNATURE_ERROR;
     if (expectedToken !== undefined && securityToken !== expectedToken) return SIGNATURE_ERROR;
@@ -429,6 +454,16 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
       const { path, query } = splitTarget(req.url ?? '/');
       const route = async (): Promise<void> => {
         if (req.method === 'POST' && path === '/v3/auth/tokens') return handleIam(res, body);
+        const iamCall =
+          (req.method === 'GET' && path === '/v3/auth/projects') ||
+          (req.method === 'POST' && path === '/v3.0/OS-CREDENTIAL/securitytokens');
+        if (iamCall) {
+          const denied = authenticate(req, body, '');
+          if (denied) return sendJson(res, 401, gatewayError(denied, prefix, requestId));
+          const ak = parseAuthorization(headerValue(req, 'authorization') ?? '')?.ak ?? '';
+          const answer = path === '/v3/auth/projects' ? iam.listProjects(ak) : iam.assumeRole(ak, body);
+          return sendJson(res, answer.status, answer.body);
+        }
         const m = LIST_PATH.exec(path);
         if (!m || req.method !== 'GET') {
           return sendJson(res, 404, gatewayError(NO_API_ERROR, prefix, requestId));
@@ -439,6 +474,13 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
           listRequests++;
           sinceFaults++;
           return sendJson(res, 401, gatewayError(denied, prefix, requestId));
+        }
+        const ak = parseAuthorization(headerValue(req, 'authorization') ?? '')?.ak;
+        const state = access.get(projectId) ?? (ak && iam.mayUse(ak, projectId) === false ? 'denied' : null);
+        if (state) {
+          listRequests++;
+          sinceFaults++;
+          return sendJson(res, 403, state === 'denied' ? DENIED_ERROR : NOT_ENABLED_ERROR);
         }
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -476,6 +518,12 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
       maxInFlight = inFlight;
     },
     iamRequests: () => iamCount,
+    discoveryRequests: () => iam.requests(),
+    setProjectAccess: (projectId, a) => {
+      if (a === null) access.delete(projectId);
+      else access.set(projectId, a);
+    },
+    revokeTemporaryCredentials: () => iam.revokeTemporary(),
     lastRequestId: () => lastRequestId,
     setFaults: (f) => {
       faults = structuredClone(f);

@@ -11,6 +11,7 @@ import type { RunRecord } from '../model/schemas.ts';
 import { targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { chooseMode, enqueueTargets, inlineCapacity, loadSweepAges, staleness } from './fanout.ts';
+import { resolveTargets, withResolution } from './resolve.ts';
 import { syncAll } from './run.ts';
 
 export interface TickResult {
@@ -30,11 +31,17 @@ export interface TickDeps {
 }
 
 export async function scheduledTick(
-  config: SyncConfig,
+  configured: SyncConfig,
   schedule: ScheduleConfig,
   deps: TickDeps,
 ): Promise<TickResult> {
   const { store, telemetry: t } = deps;
+  // Discovery before fan-out: every message names a resolved target. A scope that could not be
+  // discovered is an error of this tick, never a silently shorter list (lib/dli/discovery.ts).
+  const resolution = await resolveTargets(configured);
+  for (const p of resolution.problems) t.logger.error('target discovery failed', { ...p });
+  const config = withResolution(configured, resolution);
+  const resolvedOk = resolution.problems.length === 0;
   const mode = chooseMode({
     targets: config.targets.length,
     threshold: schedule.fanoutThreshold,
@@ -61,7 +68,7 @@ export async function scheduledTick(
       enqueued: out.enqueued,
       failed: out.failed,
     });
-    return { ok: out.failed.length === 0, runs: [], enqueued: out.enqueued };
+    return { ok: resolvedOk && out.failed.length === 0, runs: [], enqueued: out.enqueued };
   }
 
   const summary = await syncAll(config, {
@@ -71,7 +78,7 @@ export async function scheduledTick(
     },
   });
   await reportStaleness(t, store, config, completedAt(summary.runs), staleAfterMs);
-  return summary;
+  return { ...summary, ok: resolvedOk && summary.ok };
 }
 
 const completedAt = (runs: RunRecord[]): Map<string, string> =>
