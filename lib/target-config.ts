@@ -86,7 +86,8 @@ export function loadTargetSources(
       );
     }
   }
-  const needsDefault = entries.some((e) => e.scope.account === null);
+  // An exclusion reaches nothing itself: only targets and auto entries need a credential.
+  const needsDefault = entries.some((e) => e.kind !== 'exclude' && e.scope.account === null);
   const defaultCredentials = creds.default ?? (needsDefault ? fallback() : null);
   return { entries, accounts: creds.named, discovery: loadDiscoveryConfig(env), defaultCredentials };
 }

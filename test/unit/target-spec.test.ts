@@ -136,6 +136,14 @@ describe('named credentials', () => {
       throw new Error('default asked for');
     });
     expect(ok.defaultCredentials).toBeNull();
+    // An exclusion for every account reaches nothing itself: it needs no default credential either.
+    const withExclusion = loadTargetSources(
+      { DLI_TARGETS: 'acct-a@auto,!cn-south-1*', HUAWEICLOUD_CREDENTIALS: creds },
+      () => {
+        throw new Error('default asked for');
+      },
+    );
+    expect(withExclusion.entries).toHaveLength(2);
     expect(Object.keys(ok.accounts)).toEqual(['acct-a']);
   });
 });
