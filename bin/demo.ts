@@ -17,6 +17,7 @@ import { listConnections, listEvents, listHistory } from '../lib/store/query.ts'
 import { setupTable } from '../lib/store/setup.ts';
 import { keys } from '../lib/store/table.ts';
 import { syncAll } from '../lib/sync/run.ts';
+import { showDiscovery } from './demo-discovery.ts';
 import { connectionsTable, eventsTable, historyTable, runLine } from './format.ts';
 
 const say = (s = ''): void => {
@@ -154,6 +155,9 @@ async function main(): Promise<void> {
         (await listConnections(store, config.targets[0]!)).items.filter((c) => names.has(c.name ?? '')),
       ),
     );
+
+    step('discovery: every project of an account (DLI_TARGETS=auto), one of them denied');
+    await showDiscovery(store, config.tableName, say);
   } finally {
     await stopPoller?.();
     await closeDliPools();
