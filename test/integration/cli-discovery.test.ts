@@ -5,11 +5,15 @@
  * through main() (the real executable's exit-2 path is test/integration/cli.test.ts's): each child
  * process costs seconds on a loaded machine.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../bin/cli.ts';
 import { type DliEmulator, startDliEmulator } from '../../infra/local/dli-emulator.ts';
 import { makeConnections } from '../../infra/local/emulator-data.ts';
+import { loadSyncConfig } from '../../lib/config.ts';
+import { clearDiscoveryCache } from '../../lib/dli/discovery.ts';
+import { createTelemetry } from '../../lib/log.ts';
 import type { Store } from '../../lib/store/client.ts';
+import { scheduledTick } from '../../lib/sync/scheduled.ts';
 import { ACCOUNTS, AK_A, NAMED_CREDENTIALS, P, SK_A, SK_B } from '../support/accounts.ts';
 import { createTestStore, ddbEndpoint, LOCAL_AWS_ENV } from '../support/store.ts';
 
@@ -80,5 +84,40 @@ describe('dli-sync sync with discovery', () => {
     expect(res.stderr).toMatch(why);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
     noStackTrace(res.stderr);
+  });
+
+  it('the scheduled tick discovers before it sweeps; a failed account is an error log, the tick not ok, no secret logged', async () => {
+    clearDiscoveryCache();
+    const broken = JSON.stringify({
+      'acct-a': { ak: AK_A, sk: 'wrong-secret-do-not-log' },
+      'acct-b': JSON.parse(NAMED_CREDENTIALS)['acct-b'],
+    });
+    const config = loadSyncConfig({
+      ...env,
+      HUAWEICLOUD_CREDENTIALS: broken,
+      DLI_TARGETS: 'acct-a@auto,acct-b@auto',
+    });
+    const telemetry = createTelemetry({ POWERTOOLS_SERVICE_NAME: 'discovery-test' });
+    const logged: unknown[] = [];
+    for (const level of ['error', 'warn', 'info'] as const) {
+      vi.spyOn(telemetry.logger, level).mockImplementation((...args: unknown[]) => {
+        logged.push(args);
+      });
+    }
+    const schedule = {
+      fanoutQueueUrl: null,
+      fanoutThreshold: null,
+      intervalMs: 900_000,
+      staleAfterIntervals: 3,
+    };
+    const tick = await scheduledTick(config, schedule, { store, telemetry, sqs: () => undefined as never });
+    expect(tick.ok).toBe(false);
+    expect(tick.runs.map((r) => [r.projectId, r.outcome])).toEqual([[P.b3, 'complete']]);
+    expect(logged).toContainEqual([
+      'target discovery failed',
+      expect.objectContaining({ account: 'acct-a', keptCached: false }),
+    ]);
+    const text = JSON.stringify(logged);
+    for (const s of ['wrong-secret-do-not-log', SK_A, SK_B]) expect(text).not.toContain(s);
   });
 });
