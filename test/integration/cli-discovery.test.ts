@@ -66,7 +66,7 @@ describe('dli-sync sync with discovery', () => {
     const res = await runCli(['sync'], {
       ...env,
       HUAWEICLOUD_CREDENTIALS: broken,
-      DLI_TARGETS: 'acct-a@auto',
+      DLI_TARGETS: 'acct-a@auto:cn-north-4',
       DISCOVERY_MAX_AGE_SECONDS: '0',
     });
     expect(res.code).toBe(1);
