@@ -3,7 +3,8 @@
  *
  *   functions/, bin/  →  lib/sync, lib/notify, lib/api, lib/report  →  lib/store, lib/dli  →  lib/model, lib/validate.ts, lib/errors.ts
  *
- * Shell helpers sit between the middle and the bottom: lib/config.ts, lib/secrets.ts, lib/ssm-type.ts,
+ * Shell helpers sit between the middle and the bottom: lib/config.ts (with lib/credentials.ts and
+ * lib/target-config.ts), lib/secrets.ts, lib/ssm-type.ts,
  * lib/log.ts and lib/app.ts read the environment, SSM and wire a store, so the product's layers above
  * use them and they may use store/dli, but nothing in store/ or dli/ reads configuration itself
  * (it is handed in). lib/concurrency.ts and lib/backoff.ts are pure helpers at the bottom.
@@ -11,7 +12,7 @@
  */
 const CORE = '^lib/(model/|validate\\.ts$|errors\\.ts$)';
 const HELPERS = '^lib/(concurrency|backoff)\\.ts$';
-const SHELL = '^lib/(config|secrets|ssm-type|log|app)\\.ts$';
+const SHELL = '^lib/(config|credentials|target-config|secrets|ssm-type|log|app)\\.ts$';
 const UPPER = '^lib/(sync|notify|api|report)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -21,6 +21,7 @@ import { listConnections, listEvents, listHistory } from '../lib/store/query.ts'
 import { setupTable } from '../lib/store/setup.ts';
 import { keys } from '../lib/store/table.ts';
 import { syncAll } from '../lib/sync/run.ts';
+import { showDiscovery } from './demo-discovery.ts';
 import { connectionsTable, eventsTable, historyTable, runLine } from './format.ts';
 
 const say = (s = ''): void => {
@@ -160,6 +161,8 @@ async function main(): Promise<void> {
       ),
     );
 
+    step('discovery: every project of an account (DLI_TARGETS=auto), one of them denied');
+    await showDiscovery(store, config.tableName, say);
     step('the HTML report of the demo (dli-sync report --out FILE)');
     // The window ends a second from now: the last cycle's versions are inside it.
     const window = { from: demoStart.toISOString(), to: new Date(Date.now() + 1000).toISOString() };

@@ -7,55 +7,30 @@ import type { Credentials } from './dli/types.ts';
 import { ConfigError } from './errors.ts';
 import { DEFAULT_FUSE, type FusePolicy } from './model/fuse-policy.ts';
 import type { Target } from './model/schemas.ts';
-import { parseTargetSpec, targetSpec } from './model/target.ts';
-import {
-  defaultEndpoint,
-  isLoopbackHost,
-  PROJECT_ID,
-  parseEndpoint,
-  REGION,
-  ssmParameterName,
-  wholeNumber,
-} from './validate.ts';
+import type { TargetEntry } from './model/target-spec.ts';
+import { type DiscoveryConfig, loadTargetSources, parseTargetList } from './target-config.ts';
+import { defaultEndpoint, isLoopbackHost, parseEndpoint, ssmParameterName, wholeNumber } from './validate.ts';
 
 export type Env = Record<string, string | undefined>;
 
 export const DEFAULT_RETENTION_DAYS = 400;
 
 /**
- * `source` names where the list came from in errors: DLI_TARGETS, or the SSM parameter that
- * DLI_TARGETS_PARAMETER points at (lib/secrets.ts), so the message says what to fix.
+ * The explicit `region:projectId` targets of a DLI_TARGETS-format list (its `auto` and `!` entries
+ * are target resolution's: lib/dli/discovery.ts). `source` names where the list came from in
+ * errors: DLI_TARGETS, or the SSM parameter that DLI_TARGETS_PARAMETER points at (lib/secrets.ts).
  */
 export function parseTargets(
   value: string | undefined,
   endpointOverride: string | undefined,
   source = 'DLI_TARGETS',
 ): Target[] {
-  if (!value?.trim()) {
-    throw new ConfigError(
-      `${source} is not set; expected comma-separated region:projectId pairs, e.g. cn-north-4:0a1b2c`,
-    );
-  }
-  const seen = new Set<string>();
-  return value.split(',').map((entry) => {
-    const spec = parseTargetSpec(entry.trim());
-    if (!spec || !REGION.test(spec.region) || !PROJECT_ID.test(spec.projectId)) {
-      throw new ConfigError(
-        `${source} entry "${entry.trim().slice(0, 80)}" is not region:projectId (e.g. cn-north-4:0a1b2c3d)`,
-      );
-    }
-    const { region, projectId } = spec;
-    const key = targetSpec(spec);
-    if (seen.has(key)) throw new ConfigError(`${source} lists ${key} twice; expected each target once`);
-    seen.add(key);
-    return {
-      region,
-      projectId,
-      endpoint: endpointOverride
-        ? parseEndpoint(endpointOverride, 'DLI_ENDPOINT')
-        : defaultEndpoint('dli', region),
-    };
-  });
+  const endpoint = endpointOverride ? parseEndpoint(endpointOverride, 'DLI_ENDPOINT') : null;
+  return parseTargetList(value, source).flatMap((e) =>
+    e.kind === 'explicit'
+      ? [{ region: e.region, projectId: e.projectId, endpoint: endpoint ?? defaultEndpoint('dli', e.region) }]
+      : [],
+  );
 }
 
 /** An optional whole-number variable within [min, max]; a bad value names the variable and the range. */
@@ -91,8 +66,17 @@ export function loadStoreConfig(env: Env): StoreConfig {
 }
 
 export interface SyncConfig extends StoreConfig {
+  /** The explicit targets until resolveTargets (lib/dli/discovery.ts) replaces them with every target. */
   targets: Target[];
+  /** The default credential (entries without `<account>@`). */
   credentials: Credentials;
+  /** DLI_TARGETS as written: explicit, auto and exclusion entries with their credential scopes. */
+  entries?: TargetEntry[];
+  /** Named credentials (HUAWEICLOUD_CREDENTIALS) by account. */
+  accounts?: Record<string, Credentials>;
+  discovery?: DiscoveryConfig;
+  /** Set by resolveTargets: the credential of each target (key targetSpec); the default otherwise. */
+  targetCredentials?: ReadonlyMap<string, Credentials>;
   pageSize: number;
   /** Page requests in flight per target. */
   pageConcurrency: number;
@@ -187,10 +171,18 @@ export function loadCredentials(env: Env): Credentials {
 export function loadSyncConfig(env: Env): SyncConfig {
   const store = loadStoreConfig(env);
   const targets = parseTargets(env.DLI_TARGETS, env.DLI_ENDPOINT || undefined);
+  const sources = loadTargetSources(env, () => loadCredentials(env));
+  // Null only when every entry names its account: the default is then never used.
+  const credentials = sources.defaultCredentials ?? Object.values(sources.accounts)[0];
+  if (!credentials)
+    throw new ConfigError('HUAWEICLOUD_CREDENTIALS defines no credential; expected at least one');
   return {
     ...store,
     targets,
-    credentials: loadCredentials(env),
+    credentials,
+    entries: sources.entries,
+    accounts: sources.accounts,
+    discovery: sources.discovery,
     pageSize: intVar(env, 'DLI_PAGE_SIZE', 100, 1, 1000),
     pageConcurrency: intVar(env, 'DLI_PAGE_CONCURRENCY', 4, 1, 32),
     targetConcurrency: intVar(env, 'DLI_TARGET_CONCURRENCY', 4, 1, 64),

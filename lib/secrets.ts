@@ -1,6 +1,6 @@
 /**
  * Secrets and targets from SSM Parameter Store, for the deployed functions: the Huawei AK/SK pair
- * (a SecureString holding {"ak":"…","sk":"…"}) and the target list (DLI_TARGETS's format, so adding
+ * (a SecureString holding {"ak":"…","sk":"…"}, or named pairs: lib/credentials.ts) and the target list (DLI_TARGETS's format, so adding
  * a project is a parameter change, not a redeploy).
  *
  * Each value is read at cold start and cached; it is read again only after its max age (credentials
@@ -12,6 +12,7 @@
  */
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type Env, loadParameterSources, parseTargets } from './config.ts';
+import { parseNamedCredentials } from './credentials.ts';
 import { ConfigError, DliSyncError } from './errors.ts';
 import { checkParameterType, type ParameterKind } from './ssm-type.ts';
 
@@ -80,30 +81,6 @@ export class ParameterCache {
   }
 }
 
-/** Only these keys: a typo must not silently leave the pair half empty. */
-function parseCredentials(json: string, name: string): { ak: string; sk: string } {
-  const where = `SSM parameter ${name} (HUAWEICLOUD_CREDENTIALS_PARAMETER)`;
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    // The JSON error quotes the input: never passed on.
-    throw new ConfigError(`${where} is not JSON; expected {"ak":"<access key>","sk":"<secret key>"}`);
-  }
-  const v = value as Record<string, unknown> | null;
-  const keysOk =
-    v !== null &&
-    typeof v === 'object' &&
-    !Array.isArray(v) &&
-    Object.keys(v).every((k) => k === 'ak' || k === 'sk');
-  if (!keysOk || typeof v.ak !== 'string' || typeof v.sk !== 'string' || !v.ak || !v.sk) {
-    throw new ConfigError(
-      `${where} must be exactly {"ak":"<access key>","sk":"<secret key>"}, both non-empty`,
-    );
-  }
-  return { ak: v.ak, sk: v.sk };
-}
-
 /**
  * `env` with the values its parameters point at: DLI_TARGETS from DLI_TARGETS_PARAMETER and
  * HUAWEICLOUD_SDK_AK/SK from HUAWEICLOUD_CREDENTIALS_PARAMETER. Without those variables it is `env`
@@ -122,11 +99,13 @@ export async function resolveEnv(env: Env, cache: ParameterCache): Promise<Env> 
   ]);
   const out: Env = { ...env };
   if (credentials !== undefined && sources.credentials) {
-    const pair = parseCredentials(credentials, sources.credentials);
-    // The pair replaces any other way to authenticate, so the precedence is obvious.
-    out.HUAWEICLOUD_SDK_AK = pair.ak;
-    out.HUAWEICLOUD_SDK_SK = pair.sk;
+    const where = `SSM parameter ${sources.credentials} (HUAWEICLOUD_CREDENTIALS_PARAMETER)`;
+    const parsed = parseNamedCredentials(credentials, where);
+    // The parameter replaces any other way to authenticate, so the precedence is obvious.
+    out.HUAWEICLOUD_SDK_AK = parsed.default?.ak;
+    out.HUAWEICLOUD_SDK_SK = parsed.default?.sk;
     out.HUAWEICLOUD_SDK_SECURITY_TOKEN = undefined;
+    out.HUAWEICLOUD_CREDENTIALS = Object.keys(parsed.named).length > 0 ? credentials : undefined;
   }
   if (targets !== undefined && sources.targets) {
     // Validated here so the error names the parameter rather than DLI_TARGETS.

@@ -7,8 +7,9 @@ import { storeFor } from '../../lib/app.ts';
 import { type Env, loadSyncConfig } from '../../lib/config.ts';
 import { closeDliPools } from '../../lib/dli/client.ts';
 import { targetLabel } from '../../lib/model/target.ts';
+import { resolveTargets, withResolution } from '../../lib/sync/resolve.ts';
 import { syncAll } from '../../lib/sync/run.ts';
-import { recordTargets, resolvedFromConfig } from '../../lib/sync/targets.ts';
+import { recordResolution } from '../../lib/sync/targets.ts';
 import type { Io } from '../cli.ts';
 import type { Flags } from '../flags.ts';
 import { runLine } from '../format.ts';
@@ -20,10 +21,14 @@ export async function run(
   env: Env,
   io: Io,
 ): Promise<number> {
-  const config = loadSyncConfig(env);
+  const configured = loadSyncConfig(env);
+  const resolution = await resolveTargets(configured);
+  for (const p of resolution.problems)
+    io.err(`error: ${p.message}${p.keptCached ? ' (using the last discovered list)' : ''}`);
+  const config = withResolution(configured, resolution);
   const store = storeFor(config);
-  // The registry first: a target dropped from DLI_TARGETS becomes retired (kept, never swept).
-  await recordTargets(store, resolvedFromConfig(config.targets), new Date());
+  // The registry first: a target no longer configured or discovered becomes retired (kept, never swept).
+  await recordResolution(store, resolution, new Date());
   const summary = await syncAll(config, {
     store,
     onProgress: (p) => {
@@ -35,5 +40,5 @@ export async function run(
   if (flags.json) io.out(JSON.stringify(summary.runs, null, 2));
   // Keep-alive sockets would otherwise hold the process open for their idle timeout.
   await closeDliPools();
-  return summary.ok ? 0 : 1;
+  return summary.ok && resolution.problems.length === 0 ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 /**
- * A local stand-in for the DLI "list enhanced datasource connections" API and the IAM token API, on
+ * A local stand-in for the DLI "list enhanced datasource connections" API and the IAM token API (and
+ * target resolution's IAM side: projects, assume-role, in infra/local/iam-emulator.ts), on
  * node:http. It verifies AK/SK signatures with the same canonicalization as the client, but from the
  * request as received, so a client that signs something other than what it sends is caught here.
  * Faults the real service may show (429, 5xx, HTML pages, cut bodies, shifting lists...) are switchable.
@@ -17,6 +18,7 @@ import {
   parseSdkDate,
   splitTarget,
 } from '../../lib/dli/sign.ts';
+import { createIamSide, DENIED_ERROR, type EmulatorAccount, NOT_ENABLED_ERROR } from './iam-emulator.ts';
 
 /** `times` counts list requests the fault still applies to (Infinity: until cleared). */
 export interface EmulatorFaults {
@@ -83,9 +85,16 @@ export interface DliEmulatorOptions {
    * as DLI's error-code page and the signing guide write it.
    */
   gatewayPrefix?: 'APIG' | 'APIGW';
-  /** Projects whose list requests (once authenticated) are answered 403 DENIED_ERROR: no permission. */
+  /**
+   * IAM accounts (infra/local/iam-emulator.ts): account name → AK/SK, projects, agencies. An
+   * account's AK (and an agency's temporary AK) may list only that account's projects.
+   */
+  accounts?: Record<string, EmulatorAccount>;
+  /** Lifetime of assume-role credentials, overriding the request's duration_seconds (tests force refreshes). */
+  stsTtlMs?: number;
+  /** Projects where DLI answers 403 DENIED_ERROR (the caller lacks DLI permission there). */
   deniedProjects?: string[];
-  /** Projects where DLI is not enabled: answered 400 NOT_ENABLED_ERROR. */
+  /** Projects where DLI answers NOT_ENABLED_ERROR (DLI never enabled/authorized there). */
   notEnabledProjects?: string[];
 }
 
@@ -108,6 +117,12 @@ export interface DliEmulator {
   resetRequests(): void;
   /** Token requests received by the IAM endpoint. */
   iamRequests(): number;
+  /** Project-list and assume-role requests received (the IAM side of target resolution). */
+  discoveryRequests(): number;
+  /** Sets a project's DLI access as deniedProjects / notEnabledProjects do; null: normal again. */
+  setProjectAccess(projectId: string, access: 'denied' | 'not-enabled' | null): void;
+  /** Makes every assume-role credential issued so far invalid at once. */
+  revokeTemporaryCredentials(): void;
   /** The request id of the latest answer (sent as X-Request-Id unless noRequestIdHeader). */
   lastRequestId(): string | null;
   setFaults(faults: EmulatorFaults): void;
@@ -143,23 +158,6 @@ const THROTTLED_ERROR = {
   error_code: 'APIG.0308',
   error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:60,time:1 minute',
 };
-/**
- * A project the identity may not use. 403 is what Huawei's gateway and IAM answer a request the
- * policy does not allow; the code is APIG's "not authorized to access the API" (APIG.0302).
- */
-export const DENIED_ERROR = {
-  error_code: 'APIG.0302',
-  error_msg: 'Incorrect IAM authentication information: the IAM user is not authorized to access the API',
-} as const;
-/**
- * A project where DLI was never enabled. No official source gives this answer's code, so the body
- * is DLI's documented shape with its "system restrictions" code and a message that says what it is;
- * lib/dli/reachability.ts recognises the message, not the code.
- */
-export const NOT_ENABLED_ERROR = {
-  error_code: 'DLI.0009',
-  error_msg: 'System restrictions: the DLI service is not enabled in this project',
-} as const;
 const NO_API_ERROR = {
   error_code: 'APIG.0101',
   error_msg: 'The API does not exist or has not been published in the environment',
@@ -247,6 +245,11 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
   let iamCount = 0;
   let lastRequestId: string | null = null;
   let hook: ((info: ListRequestInfo) => void) | null = null;
+  const iam = createIamSide({ accounts: opts.accounts, stsTtlMs: opts.stsTtlMs, now });
+  const access = new Map<string, 'denied' | 'not-enabled'>([
+    ...(opts.deniedProjects ?? []).map((p) => [p, 'denied'] as const),
+    ...(opts.notEnabledProjects ?? []).map((p) => [p, 'not-enabled'] as const),
+  ]);
 
   /** Takes one use of a counted fault; true when it applies to this request. */
   const take = (f: { times: number } | undefined): boolean => {
@@ -279,10 +282,11 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
     }
     const auth = parseAuthorization(headerValue(req, 'authorization') ?? '');
     if (!auth) return SIGNATURE_ERROR;
-    const sk = opts.credentials[auth.ak];
+    const own = iam.secretOf(auth.ak);
+    const sk = opts.credentials[auth.ak] ?? own?.sk;
     if (sk === undefined || !auth.signedHeaders.includes('x-sdk-date')) return SIGNATURE_ERROR;
     const securityToken = headerValue(req, 'x-security-token');
-    const expectedToken = opts.securityTokens?.[auth.ak];
+    const expectedToken = opts.securityTokens?.[auth.ak] ?? own?.token;
     if (securityToken !== undefined && !auth.signedHeaders.includes('x-security-token'))
       return SIGNATURE_ERROR;
     if (expectedToken !== undefined && securityToken !== expectedToken) return SIGNATURE_ERROR;
@@ -450,6 +454,16 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
       const { path, query } = splitTarget(req.url ?? '/');
       const route = async (): Promise<void> => {
         if (req.method === 'POST' && path === '/v3/auth/tokens') return handleIam(res, body);
+        const iamCall =
+          (req.method === 'GET' && path === '/v3/auth/projects') ||
+          (req.method === 'POST' && path === '/v3.0/OS-CREDENTIAL/securitytokens');
+        if (iamCall) {
+          const denied = authenticate(req, body, '');
+          if (denied) return sendJson(res, 401, gatewayError(denied, prefix, requestId));
+          const ak = parseAuthorization(headerValue(req, 'authorization') ?? '')?.ak ?? '';
+          const answer = path === '/v3/auth/projects' ? iam.listProjects(ak) : iam.assumeRole(ak, body);
+          return sendJson(res, answer.status, answer.body);
+        }
         const m = LIST_PATH.exec(path);
         if (!m || req.method !== 'GET') {
           return sendJson(res, 404, gatewayError(NO_API_ERROR, prefix, requestId));
@@ -461,11 +475,13 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
           sinceFaults++;
           return sendJson(res, 401, gatewayError(denied, prefix, requestId));
         }
-        // Authorization comes after authentication, as at the real gateway: a bad signature is still 401.
-        if (opts.deniedProjects?.includes(projectId) || opts.notEnabledProjects?.includes(projectId)) {
+        const ak = parseAuthorization(headerValue(req, 'authorization') ?? '')?.ak;
+        const state = access.get(projectId) ?? (ak && iam.mayUse(ak, projectId) === false ? 'denied' : null);
+        if (state) {
           listRequests++;
           sinceFaults++;
-          return opts.deniedProjects?.includes(projectId)
+          // Authorization comes after authentication, as at the real gateway: a bad signature is still 401.
+          return state === 'denied'
             ? sendJson(res, 403, gatewayError(DENIED_ERROR, prefix, requestId))
             : sendJson(res, 400, { ...NOT_ENABLED_ERROR, request_id: requestId });
         }
@@ -505,6 +521,12 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
       maxInFlight = inFlight;
     },
     iamRequests: () => iamCount,
+    discoveryRequests: () => iam.requests(),
+    setProjectAccess: (projectId, a) => {
+      if (a === null) access.delete(projectId);
+      else access.set(projectId, a);
+    },
+    revokeTemporaryCredentials: () => iam.revokeTemporary(),
     lastRequestId: () => lastRequestId,
     setFaults: (f) => {
       faults = structuredClone(f);

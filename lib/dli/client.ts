@@ -10,6 +10,7 @@ import { DliApiError } from '../errors.ts';
 import type { Target } from '../model/schemas.ts';
 import { targetLabel } from '../model/target.ts';
 import { parseEndpoint } from '../validate.ts';
+import { agencyCredentials, invalidateAgencyCredentials } from './agency.ts';
 import { cleanRequestId, parseErrorBody } from './error-body.ts';
 import { getIamToken, invalidateIamToken } from './iam.ts';
 import { type ListPage, ListPageSchema } from './schema.ts';
@@ -105,6 +106,8 @@ function secretsOf(c: Credentials): string[] {
       return [c.token];
     case 'iam':
       return [c.password];
+    case 'agency':
+      return [c.base.ak, c.base.sk];
   }
 }
 
@@ -155,6 +158,12 @@ function failure(
     retryAfterMs,
   };
 }
+
+/** Credentials dli-sync obtains itself and can therefore obtain again after a 401. */
+const isRenewable = (
+  c: Credentials,
+): c is Extract<Credentials, { kind: 'iam' }> | Extract<Credentials, { kind: 'agency' }> =>
+  c.kind === 'iam' || c.kind === 'agency';
 
 const isRetryableStatus = (s: number): boolean => s === 408 || s === 429 || s >= 500;
 
@@ -238,6 +247,10 @@ async function authHeaders(
       return { 'X-Auth-Token': credentials.token };
     case 'iam':
       return { 'X-Auth-Token': await getIamToken(target, credentials, opts) };
+    case 'agency': {
+      const temporary = await agencyCredentials(credentials, { now: opts.now });
+      return signRequest({ method: 'GET', url, ...temporary, date: new Date(nowMs) });
+    }
   }
 }
 
@@ -261,6 +274,7 @@ async function attemptOnce(
     };
     // The token obtained for an IAM user is a credential too: a gateway may echo X-Auth-Token.
     if (headers['X-Auth-Token']) secrets.push(headers['X-Auth-Token']);
+    if (headers['X-Security-Token']) secrets.push(headers['X-Security-Token']);
   } catch (err) {
     if (err instanceof DliApiError) return { error: err, retryAfterMs: null };
     throw err;
@@ -281,8 +295,7 @@ async function attemptOnce(
     });
     const text = await res.body.text();
     const result = interpretResponse(target, res.statusCode, res.headers, text, secrets, now());
-    if ('error' in result && credentials.kind === 'iam' && res.statusCode === 401)
-      result.tokenRejected = true;
+    if ('error' in result && isRenewable(credentials) && res.statusCode === 401) result.tokenRejected = true;
     return result;
   } catch (err) {
     if (opts.signal?.aborted) throw err;
@@ -323,10 +336,11 @@ export async function listConnectionsPage(
   for (let attempt = 1; ; attempt++) {
     const result = await attemptOnce(target, origin, path, credentials, opts);
     if ('page' in result) return result.page;
-    if (result.tokenRejected && !tokenRefreshed && credentials.kind === 'iam') {
+    if (result.tokenRejected && !tokenRefreshed && isRenewable(credentials)) {
       // A cached token can be revoked before it expires: get a fresh one, once, without using a retry.
       tokenRefreshed = true;
-      invalidateIamToken(target, credentials);
+      if (credentials.kind === 'iam') invalidateIamToken(target, credentials);
+      else invalidateAgencyCredentials(credentials);
       attempt--;
       continue;
     }

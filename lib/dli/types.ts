@@ -2,9 +2,25 @@
 import type { DliApiError } from '../errors.ts';
 import type { Target } from '../model/schemas.ts';
 
+/** Permanent AK/SK, or temporary AK/SK with a security token (sent as X-Security-Token and signed). */
+export type AkSkCredentials = { kind: 'aksk'; ak: string; sk: string; securityToken?: string | undefined };
+
 export type Credentials =
-  /** Permanent AK/SK, or temporary AK/SK with a security token (sent as X-Security-Token and signed). */
-  | { kind: 'aksk'; ak: string; sk: string; securityToken?: string | undefined }
+  | AkSkCredentials
+  /**
+   * An agency of another account: temporary AK/SK/token from IAM's assume-role API
+   * (lib/dli/agency.ts), obtained with `base`, cached until shortly before they expire.
+   */
+  | {
+      kind: 'agency';
+      base: AkSkCredentials;
+      agencyName: string;
+      domain: string;
+      domainIsId: boolean;
+      /** IAM origin of the assume-role call. */
+      iamEndpoint: string;
+      durationSeconds: number;
+    }
   /** An IAM token sent as X-Auth-Token. */
   | { kind: 'token'; token: string }
   /**

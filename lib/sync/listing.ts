@@ -6,6 +6,7 @@ import type { SyncConfig } from '../config.ts';
 import { sweepTarget } from '../dli/sweep.ts';
 import type { SweepOptions, SweepResult } from '../dli/types.ts';
 import type { Target } from '../model/schemas.ts';
+import { targetSpec } from '../model/target.ts';
 import { collectSightings, type Sighting, type SweepSightings, sight } from './normalize.ts';
 
 export type SweepFn = (
@@ -15,7 +16,8 @@ export type SweepFn = (
 
 export function sweepListing(config: SyncConfig, target: Target, sweep: SweepFn = sweepTarget) {
   return sweep(target, {
-    credentials: config.credentials,
+    // The target's own credential when target resolution set one (another account, an agency).
+    credentials: config.targetCredentials?.get(targetSpec(target)) ?? config.credentials,
     pageSize: config.pageSize,
     concurrency: config.pageConcurrency,
     deadline: Date.now() + config.sweepDeadlineMs,

@@ -8,11 +8,12 @@ import type { ScheduleConfig, SyncConfig } from '../config.ts';
 import { describeError } from '../errors.ts';
 import { METRIC, MetricUnit, recordRun, type Telemetry } from '../log.ts';
 import type { RunRecord } from '../model/schemas.ts';
-import { type ResolvedTarget, targetSpec } from '../model/target.ts';
+import { targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { chooseMode, enqueueTargets, inlineCapacity, loadSweepAges, staleness } from './fanout.ts';
+import { resolveTargets, withResolution } from './resolve.ts';
 import { syncAll } from './run.ts';
-import { recordTargets, resolvedFromConfig } from './targets.ts';
+import { recordResolution } from './targets.ts';
 
 export interface TickResult {
   ok: boolean;
@@ -34,14 +35,17 @@ export async function scheduledTick(
   configured: SyncConfig,
   schedule: ScheduleConfig,
   deps: TickDeps,
-  /** What configuration (and discovery) resolved; the registry records it, the tick sweeps it. */
-  resolved: readonly ResolvedTarget[] = resolvedFromConfig(configured.targets),
 ): Promise<TickResult> {
   const { store, telemetry: t } = deps;
-  const config = { ...configured, targets: [...resolved] };
-  // Before sweeping: targets no longer resolved become retired (never swept, never tombstoned).
-  // Not fatal: the sweeps matter more than the registry, which the next tick records again.
-  await recordTargets(store, resolved, new Date()).catch((err: unknown) =>
+  // Discovery before fan-out: every message names a resolved target. A scope that could not be
+  // discovered is an error of this tick, never a silently shorter list (lib/dli/discovery.ts).
+  const resolution = await resolveTargets(configured);
+  for (const p of resolution.problems) t.logger.error('target discovery failed', { ...p });
+  const config = withResolution(configured, resolution);
+  const resolvedOk = resolution.problems.length === 0;
+  // Before sweeping: targets no longer resolved become retired (never swept, never tombstoned). Not
+  // fatal: the sweeps matter more than the registry, which the next tick records again.
+  await recordResolution(store, resolution, new Date()).catch((err: unknown) =>
     t.logger.error('could not record the resolved targets', { error: describeError(err) }),
   );
   const mode = chooseMode({
@@ -70,7 +74,7 @@ export async function scheduledTick(
       enqueued: out.enqueued,
       failed: out.failed,
     });
-    return { ok: out.failed.length === 0, runs: [], enqueued: out.enqueued };
+    return { ok: resolvedOk && out.failed.length === 0, runs: [], enqueued: out.enqueued };
   }
 
   const summary = await syncAll(config, {
@@ -80,7 +84,7 @@ export async function scheduledTick(
     },
   });
   await reportStaleness(t, store, config, completedAt(summary.runs), staleAfterMs);
-  return summary;
+  return { ...summary, ok: resolvedOk && summary.ok };
 }
 
 const completedAt = (runs: RunRecord[]): Map<string, string> =>

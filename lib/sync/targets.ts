@@ -2,11 +2,13 @@
  * The sync's side of the target registry: record the resolved list (new, returning, retired targets)
  * before a tick sweeps it, and record what a run learned about its target's reachability.
  */
+
 import type { RunRecord, Target } from '../model/schemas.ts';
 import type { ResolvedTarget, TargetState } from '../model/target.ts';
 import { planRegistry, stateAfterRun, targetStateEvent } from '../model/target-registry.ts';
 import type { Store } from '../store/client.ts';
 import { loadRegistry, putRegistered, writeTargetState } from '../store/targets.ts';
+import type { Resolution } from './resolve.ts';
 
 /**
  * DLI_TARGETS as resolved targets: explicit, default credential, no project name. Discovery
@@ -27,6 +29,20 @@ export async function recordTargets(
   const writes = planRegistry(await loadRegistry(store), resolved, now.toISOString());
   await putRegistered(store, writes);
   return writes.length;
+}
+
+/**
+ * Records a resolution in the registry: its targets, and every target it no longer names as retired.
+ * Only a whole list is recorded: an account whose discovery failed with nothing cached would
+ * otherwise look as if all its projects were gone. Returns the writes (0 when skipped).
+ */
+export async function recordResolution(
+  store: Store,
+  resolution: Pick<Resolution, 'targets' | 'problems'>,
+  now: Date,
+): Promise<number> {
+  if (!resolution.problems.every((p) => p.keptCached)) return 0;
+  return recordTargets(store, resolution.targets, now);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NOT_ENABLED_ERROR } from '../../../infra/local/dli-emulator.ts';
+import { NOT_ENABLED_ERROR } from '../../../infra/local/iam-emulator.ts';
 import { reachabilityOf } from '../../../lib/dli/reachability.ts';
 
 const e = (httpStatus: number | null, errorCode: string | null, message = 'x') => ({
