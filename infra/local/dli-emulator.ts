@@ -246,10 +246,15 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
   let lastRequestId: string | null = null;
   let hook: ((info: ListRequestInfo) => void) | null = null;
   const iam = createIamSide({ accounts: opts.accounts, stsTtlMs: opts.stsTtlMs, now });
-  const access = new Map<string, 'denied' | 'not-enabled'>([
-    ...(opts.deniedProjects ?? []).map((p) => [p, 'denied'] as const),
-    ...(opts.notEnabledProjects ?? []).map((p) => [p, 'not-enabled'] as const),
-  ]);
+  // setProjectAccess overrides; otherwise the option lists, read on every request (tests may change
+  // them between runs).
+  const access = new Map<string, 'denied' | 'not-enabled' | null>();
+  const accessOf = (projectId: string): 'denied' | 'not-enabled' | null => {
+    const set = access.get(projectId);
+    if (set !== undefined) return set;
+    if (opts.deniedProjects?.includes(projectId)) return 'denied';
+    return opts.notEnabledProjects?.includes(projectId) ? 'not-enabled' : null;
+  };
 
   /** Takes one use of a counted fault; true when it applies to this request. */
   const take = (f: { times: number } | undefined): boolean => {
@@ -476,7 +481,7 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
           return sendJson(res, 401, gatewayError(denied, prefix, requestId));
         }
         const ak = parseAuthorization(headerValue(req, 'authorization') ?? '')?.ak;
-        const state = access.get(projectId) ?? (ak && iam.mayUse(ak, projectId) === false ? 'denied' : null);
+        const state = accessOf(projectId) ?? (ak && iam.mayUse(ak, projectId) === false ? 'denied' : null);
         if (state) {
           listRequests++;
           sinceFaults++;
@@ -523,8 +528,7 @@ export async function startDliEmulator(opts: DliEmulatorOptions): Promise<DliEmu
     iamRequests: () => iamCount,
     discoveryRequests: () => iam.requests(),
     setProjectAccess: (projectId, a) => {
-      if (a === null) access.delete(projectId);
-      else access.set(projectId, a);
+      access.set(projectId, a);
     },
     revokeTemporaryCredentials: () => iam.revokeTemporary(),
     lastRequestId: () => lastRequestId,
