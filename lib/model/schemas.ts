@@ -40,6 +40,12 @@ export const PeeringSchema = z.object({
    * (null otherwise). Derived by the diff from the stored state, not part of the content hash.
    */
   creatingSince: z.string().nullable().default(null),
+  /**
+   * When PEERING_STUCK was emitted for this CREATING spell (lib/sync/stuck.ts); null otherwise. Derived
+   * like creatingSince, not part of the content hash; the marker that makes the alert exactly-once.
+   * Optional (absent = null) so that peerings built before it existed stay valid as they are.
+   */
+  stuckAt: z.string().nullable().optional(),
   extra: ExtraSchema,
 });
 export type Peering = z.infer<typeof PeeringSchema>;
@@ -105,6 +111,11 @@ export const EVENT_TYPES = [
   'PEERING_RECOVERED',
   // Target-level: a sweep would have deleted too many connections at once (lib/sync/fuse.ts).
   'DELETIONS_HELD',
+  // A peering CREATING for longer than PEERING_STUCK_AFTER (lib/sync/stuck.ts).
+  'PEERING_STUCK',
+  // Target-level: no complete sweep for SYNC_STALE_AFTER_INTERVALS intervals, and back (lib/sync/stale.ts).
+  'TARGET_STALE',
+  'TARGET_RECOVERED',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
@@ -115,7 +126,7 @@ export const ChangeEventSchema = z.object({
   type: EventTypeSchema,
   region: z.string(),
   projectId: z.string(),
-  /** Null only for target-level events (DELETIONS_HELD). */
+  /** Null only for target-level events (DELETIONS_HELD, TARGET_STALE, TARGET_RECOVERED). */
   connectionId: z.string().nullable(),
   connectionName: z.string().nullable(),
   /** Queue or pool name, for peering events; null for connection events and nameless entries. */
@@ -135,6 +146,10 @@ export const ChangeEventSchema = z.object({
   runId: z.string(),
   /** DELETIONS_HELD only: how many deletions the run held. */
   heldDeletions: z.number().int().nonnegative().optional(),
+  /** PEERING_STUCK, and a PEERING_RECOVERED that ends a stuck spell: since when it was CREATING. */
+  creatingSince: z.string().optional(),
+  /** TARGET_STALE / TARGET_RECOVERED: the target's newest complete sweep the alert is about (null: none). */
+  lastCompleteSweepAt: z.string().nullable().optional(),
 });
 export type ChangeEvent = z.infer<typeof ChangeEventSchema>;
 

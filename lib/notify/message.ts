@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { peeringLabel } from '../model/peering-key.ts';
 import type { ChangeEvent } from '../model/schemas.ts';
 import { targetLabel, targetSpec } from '../model/target.ts';
+import { hintFacts, minutesBetween, pagingFields, stuckOriginal } from './alert-facts.ts';
 import { fillTemplate } from './config.ts';
 
 export type Tone = 'failure' | 'recovery' | 'deletion' | 'flapping' | 'digest';
@@ -80,7 +81,7 @@ function eventFacts(e: ChangeEvent): Fact[] {
             value: e.connectionName ? `${e.connectionName} (${e.connectionId})` : e.connectionId,
           },
         ]),
-    ...(e.type !== 'CONNECTION_DELETED' && e.type !== 'DELETIONS_HELD'
+    ...(e.type !== 'CONNECTION_DELETED' && e.connectionId !== null
       ? [{ label: kindLabel(e) === 'queue' ? 'Queue' : 'Elastic resource pool', value: queueName(e) }]
       : []),
     { label: 'Region', value: e.region },
@@ -88,6 +89,13 @@ function eventFacts(e: ChangeEvent): Fact[] {
     e.type === 'DELETIONS_HELD'
       ? { label: 'Held deletions', value: String(e.heldDeletions ?? '?') }
       : { label: 'Status', value: `${e.previousStatus ?? '(first seen)'} → ${e.status}` },
+    ...(e.type === 'PEERING_STUCK' && e.creatingSince
+      ? [{ label: 'CREATING since', value: e.creatingSince }]
+      : []),
+    ...(e.lastCompleteSweepAt !== undefined
+      ? [{ label: 'Last complete sweep', value: e.lastCompleteSweepAt ?? '(none on record)' }]
+      : []),
+    ...hintFacts(e),
     { label: 'Detected at', value: e.detectedAt },
     { label: 'Event', value: e.id },
   ];
@@ -105,7 +113,9 @@ export function eventMessage(
     link: { label: LINK_LABEL, url: consoleUrl(ctx.consoleUrlTemplate, e) },
     at: e.detectedAt,
     events: [e],
+    ...pagingFields(e),
   };
+  const stuck = stuckOriginal(e);
   switch (e.type) {
     case 'PEERING_FAILED':
       return {
@@ -124,9 +134,40 @@ export function eventMessage(
         summary: `The peering of DLI enhanced connection ${connName(e)} with ${kindLabel(e)} ${queueName(e)} is ACTIVE again.`,
         error: null,
         // Incoming webhooks cannot reply in a thread, so the recovery names the alert it closes.
-        note: ctx.original
-          ? `Recovers the failure alert ${ctx.original.id} detected at ${ctx.original.at}.`
-          : 'The failure alert this recovers is not in the stored history.',
+        note: stuck
+          ? `Recovers the stuck-peering alert ${stuck.id}: it was CREATING since ${stuck.since}.`
+          : ctx.original
+            ? `Recovers the failure alert ${ctx.original.id} detected at ${ctx.original.at}.`
+            : 'The failure alert this recovers is not in the stored history.',
+      };
+    case 'PEERING_STUCK': {
+      const minutes = e.creatingSince ? minutesBetween(e.creatingSince, e.detectedAt) : null;
+      return {
+        ...common,
+        tone: 'failure',
+        title: `Peering stuck in CREATING: ${connName(e)} ↔ ${queueName(e)}`,
+        summary: `The peering of DLI enhanced connection ${connName(e)} with ${kindLabel(e)} ${queueName(e)} has been CREATING for ${minutes ?? '?'} minutes; DLI usually finishes a binding within 10.`,
+        error: e.error,
+        note: 'A PEERING_RECOVERED follows when it becomes ACTIVE; if it becomes FAILED, the failure is posted as usual.',
+      };
+    }
+    case 'TARGET_STALE':
+      return {
+        ...common,
+        tone: 'failure',
+        title: `Target not swept: ${targetLabel(e)}`,
+        summary: `No complete sweep of ${targetLabel(e)} since ${e.lastCompleteSweepAt ?? 'ever'}: dli-sync cannot see changes of its DLI enhanced connections.`,
+        error: e.error ?? '(its runs recorded no error; are they running?)',
+        note: `Its runs: dli-sync runs. A TARGET_RECOVERED follows when a sweep of ${targetSpec(e)} completes.`,
+      };
+    case 'TARGET_RECOVERED':
+      return {
+        ...common,
+        tone: 'recovery',
+        title: `Target swept again: ${targetLabel(e)}`,
+        summary: `A sweep of ${targetLabel(e)} completed at ${e.lastCompleteSweepAt ?? e.detectedAt}; dli-sync sees its DLI enhanced connections again.`,
+        error: null,
+        note: 'Recovers the stale-target alert of this target. Changes made while it was not swept are reported by this sweep.',
       };
     case 'CONNECTION_DELETED':
       return {
@@ -171,6 +212,9 @@ const TYPE_WORD = {
   PEERING_RECOVERED: 'recovered',
   CONNECTION_DELETED: 'deleted',
   DELETIONS_HELD: 'held',
+  PEERING_STUCK: 'stuck in CREATING',
+  TARGET_STALE: 'not swept',
+  TARGET_RECOVERED: 'swept again',
 } as const;
 
 function digestLine(e: ChangeEvent): string {
@@ -179,7 +223,9 @@ function digestLine(e: ChangeEvent): string {
       ? `connection ${connName(e)} deleted`
       : e.type === 'DELETIONS_HELD'
         ? `${e.heldDeletions ?? '?'} deletion(s) held`
-        : `${connName(e)} ↔ ${queueName(e)} ${TYPE_WORD[e.type]}`;
+        : e.connectionId === null
+          ? `target ${TYPE_WORD[e.type]}`
+          : `${connName(e)} ↔ ${queueName(e)} ${TYPE_WORD[e.type]}`;
   return `${e.detectedAt} ${targetLabel(e)}: ${what}`;
 }
 
@@ -204,6 +250,9 @@ export function digestMessage(
     [count('PEERING_RECOVERED'), 'recoveries'],
     [count('CONNECTION_DELETED'), 'deleted connections'],
     [count('DELETIONS_HELD'), 'held mass deletions'],
+    [count('PEERING_STUCK'), 'stuck peerings'],
+    [count('TARGET_STALE'), 'stale targets'],
+    [count('TARGET_RECOVERED'), 'targets swept again'],
   ] as const;
   const targets = [...new Set(sorted.map(targetLabel))];
   const regions = [...new Set(sorted.map((e) => e.region))];

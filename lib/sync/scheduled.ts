@@ -12,6 +12,7 @@ import { targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { chooseMode, enqueueTargets, inlineCapacity, loadSweepAges, staleness } from './fanout.ts';
 import { syncAll } from './run.ts';
+import { alertStaleTargets } from './stale-alerts.ts';
 
 export interface TickResult {
   ok: boolean;
@@ -27,6 +28,8 @@ export interface TickDeps {
   sqs: () => SQSClient;
   /** What is left of the invocation, when known: it bounds how many targets fit inline. */
   remainingMs?: number | undefined;
+  /** The clock of the runs and of staleness; tests pin it. */
+  now?: () => Date;
 }
 
 export async function scheduledTick(
@@ -43,15 +46,16 @@ export async function scheduledTick(
     queueUrl: schedule.fanoutQueueUrl,
   });
   const staleAfterMs = schedule.intervalMs * schedule.staleAfterIntervals;
+  const clock = deps.now ?? (() => new Date());
 
   if (mode === 'fanout' && schedule.fanoutQueueUrl) {
     // Staleness first: it describes the previous ticks, which is what the alarm is about.
-    await reportStaleness(t, store, config, new Map(), staleAfterMs);
+    await reportStaleness(t, store, config, new Map(), staleAfterMs, clock);
     const out = await enqueueTargets(
       deps.sqs(),
       schedule.fanoutQueueUrl,
       config.targets,
-      new Date(),
+      clock(),
       schedule.intervalMs,
     );
     t.metrics.addMetric(METRIC.targetsEnqueued, MetricUnit.Count, out.enqueued);
@@ -66,34 +70,59 @@ export async function scheduledTick(
 
   const summary = await syncAll(config, {
     store,
+    now: clock,
     onProgress: (p) => {
       if (p.kind === 'target-done') recordRun(t, p.run);
     },
   });
-  await reportStaleness(t, store, config, completedAt(summary.runs), staleAfterMs);
+  await reportStaleness(t, store, config, completedAt(summary.runs), staleAfterMs, clock);
   return summary;
 }
 
 const completedAt = (runs: RunRecord[]): Map<string, string> =>
   new Map(runs.filter((r) => r.outcome === 'complete').map((r) => [targetSpec(r), r.startedAt]));
 
-/** StaleTargets and OldestSweepAgeSeconds for the alarm; a failed read is logged, never fatal. */
+/**
+ * StaleTargets and OldestSweepAgeSeconds for the alarm, and the TARGET_STALE / TARGET_RECOVERED
+ * alerts people see (lib/sync/stale.ts); a failed read or write is logged, never fatal.
+ */
 async function reportStaleness(
   t: Telemetry,
   store: Store,
   config: SyncConfig,
   known: Map<string, string>,
   staleAfterMs: number,
+  clock: () => Date,
 ): Promise<void> {
   try {
-    const s = staleness(await loadSweepAges(store, config.targets, known), Date.now(), staleAfterMs);
+    const nowMs = clock().getTime();
+    const ages = await loadSweepAges(store, config.targets, known);
+    const s = staleness(ages, nowMs, staleAfterMs);
     t.metrics.addMetric(METRIC.staleTargets, MetricUnit.Count, s.stale.length);
     if (s.oldestAgeSeconds !== null)
       t.metrics.addMetric(METRIC.oldestSweepAgeSeconds, MetricUnit.Seconds, s.oldestAgeSeconds);
     if (s.stale.length > 0 || s.neverSwept.length > 0)
       t.logger.warn('targets not swept recently', { stale: s.stale, neverSwept: s.neverSwept });
+    await staleAlerts(t, store, config, { ages, nowMs, staleAfterMs });
   } catch (err) {
     // No datapoint this tick: the alarm treats missing data as breaching, so this still surfaces.
     t.logger.error('could not compute target staleness', { error: describeError(err) });
+  }
+}
+
+/** Separate from the metric: a failed alert write must not cost the alarm its datapoint. */
+async function staleAlerts(
+  t: Telemetry,
+  store: Store,
+  config: SyncConfig,
+  at: { ages: Map<string, string | null>; nowMs: number; staleAfterMs: number },
+): Promise<void> {
+  try {
+    const alerts = await alertStaleTargets(store, config.targets, at.ages, at.nowMs, at.staleAfterMs);
+    if (alerts.opened.length > 0 || alerts.closed.length > 0)
+      t.logger.info('stale-target alerts', { ...alerts });
+  } catch (err) {
+    // The next tick decides again from the same stored facts: nothing is lost, only delayed.
+    t.logger.error('could not write stale-target alerts', { error: describeError(err) });
   }
 }
