@@ -88,6 +88,27 @@ describe('PEERING_STUCK', () => {
     expect(steps.flatMap((s) => types(s.events))).toEqual(['PEERING_STUCK']);
   });
 
+  it('is not repeated when another peering of the connection changes while it stays stuck', () => {
+    const two = (other: string) =>
+      norm([
+        { name: 'q1', status: 'CREATING' },
+        { name: 'q2', status: other },
+      ]);
+    const steps = syncs([
+      { atMs: 0, content: two('ACTIVE') },
+      { atMs: 16 * MIN, content: two('ACTIVE') },
+      { atMs: 20 * MIN, content: two('FAILED') },
+      { atMs: 25 * MIN, content: two('ACTIVE') },
+    ]);
+    expect(steps.map((s) => s.written)).toEqual([true, true, true, true]);
+    expect(steps.flatMap((s) => types(s.events))).toEqual([
+      'PEERING_STUCK',
+      'PEERING_FAILED',
+      'PEERING_RECOVERED',
+    ]);
+    expect(steps[3]?.state?.peerings[0]).toMatchObject({ creatingSince: at(0), stuckAt: at(16 * MIN) });
+  });
+
   it('recovers like a failure: ACTIVE after STUCK is one PEERING_RECOVERED from CREATING', () => {
     const [, stuck, recovered, again] = syncs([
       { atMs: 0, content: creating },
