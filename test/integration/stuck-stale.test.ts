@@ -144,7 +144,10 @@ describe('a target whose endpoint refuses dli-sync', () => {
     const errs: string[] = [];
     // In process: the AWS SDK reads its region and endpoint from process.env, as in the real CLI.
     Object.assign(process.env, h.env);
-    const code = await main(['events', '--json'], h.env, { out: (s) => out.push(s), err: (s) => errs.push(s) });
+    const code = await main(['events', '--json'], h.env, {
+      out: (s) => out.push(s),
+      err: (s) => errs.push(s),
+    });
     expect(errs).toEqual([]);
     expect(code).toBe(0);
     const cli = (JSON.parse(out.join('')) as (ChangeEvent & { hint: unknown })[]).find(
