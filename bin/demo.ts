@@ -13,6 +13,7 @@ import { startStreamPoller } from '../infra/local/stream-poller.ts';
 import { startWebhookSink } from '../infra/local/webhook-sink.ts';
 import { loadSyncConfig } from '../lib/config.ts';
 import { closeDliPools } from '../lib/dli/client.ts';
+import { eventView } from '../lib/model/event-view.ts';
 import { loadNotifyOptions, parseChannels } from '../lib/notify/config.ts';
 import { createStreamHandler } from '../lib/notify/handler.ts';
 import { buildReport } from '../lib/report/build.ts';
@@ -148,7 +149,16 @@ async function main(): Promise<void> {
     await cycle('cycle 5: the orders-db peering recovers');
 
     step('events (dli-sync events)');
-    say(eventsTable((await listEvents(store)).items));
+    const stored = (await listEvents(store)).items;
+    say(eventsTable(stored));
+
+    // The failure's err_msg is one the hint table knows: events --json shows this as `hint`.
+    step('cause hints (the "hint" of dli-sync events --json)');
+    for (const e of stored.map(eventView))
+      if (e.hint)
+        say(
+          `${e.type} ${e.connectionName ?? ''}: ${e.hint.cause}\n  next step: ${e.hint.action}\n  ${e.hint.link}`,
+        );
 
     step('history of orders-db (dli-sync history <id>)');
     say(historyTable((await listHistory(store, String((orders as Record<string, unknown>).id))).items));

@@ -89,6 +89,28 @@ export interface SyncConfig extends StoreConfig {
   leaseHeartbeatMs?: number;
   /** The mass-deletion safety fuse (lib/sync/fuse.ts, thresholds in lib/model/fuse-policy.ts); DEFAULT_FUSE when absent. */
   fuse?: FusePolicy;
+  /** PEERING_STUCK_AFTER in ms (lib/sync/stuck.ts); null: off; absent: the default, 15 minutes. */
+  stuckAfterMs?: number | null;
+}
+
+const DURATION_UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * PEERING_STUCK_AFTER: a duration such as `15m`, `90m`, `2h`, `1d` (at least a minute, at most 30
+ * days), or `0` / `off` to turn stuck alerts off. Unset: undefined (the sync's default).
+ */
+export function loadStuckAfter(env: Env): number | null | undefined {
+  const raw = env.PEERING_STUCK_AFTER?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === '0' || raw.toLowerCase() === 'off') return null;
+  const m = /^(\d{1,6})([smhd])$/.exec(raw);
+  const ms = m ? Number(m[1]) * DURATION_UNIT_MS[m[2] as keyof typeof DURATION_UNIT_MS] : 0;
+  if (!m || ms < 60_000 || ms > 30 * 86_400_000) {
+    throw new ConfigError(
+      `PEERING_STUCK_AFTER is "${raw.slice(0, 20)}"; expected a duration from 1m to 30d such as 15m, 90m, 2h, or 0/off`,
+    );
+  }
+  return ms;
 }
 
 /** The fuse's thresholds: DELETION_FUSE_PERCENT, DELETION_FUSE_MIN_COUNT, DELETION_FUSE_CONFIRM_SWEEPS. */
@@ -189,7 +211,14 @@ export function loadSyncConfig(env: Env): SyncConfig {
     sweepDeadlineMs: intVar(env, 'DLI_SWEEP_DEADLINE_SECONDS', 600, 5, 3600) * 1000,
     ...loadLease(env),
     fuse: loadFusePolicy(env),
+    ...stuckAfterOf(env),
   };
+}
+
+/** Unset PEERING_STUCK_AFTER leaves the field out, so the sync's default applies. */
+function stuckAfterOf(env: Env): { stuckAfterMs?: number | null } {
+  const ms = loadStuckAfter(env);
+  return ms === undefined ? {} : { stuckAfterMs: ms };
 }
 
 /** Targets for read commands: DLI_TARGETS when set (no credentials needed to read the table). */

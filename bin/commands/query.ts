@@ -3,6 +3,7 @@
 import { storeFor } from '../../lib/app.ts';
 import { type Env, endpointFor, loadQueryTargets, loadStoreConfig } from '../../lib/config.ts';
 import { BadRequestError } from '../../lib/errors.ts';
+import { eventView } from '../../lib/model/event-view.ts';
 import type { Connection, RunRecord } from '../../lib/model/schemas.ts';
 import { FAILED } from '../../lib/model/status.ts';
 import { listAllPeerings } from '../../lib/store/peerings.ts';
@@ -53,7 +54,7 @@ export async function run(command: string, args: string[], flags: Flags, env: En
     }
     case 'events': {
       const page = await listEvents(store, { from: flags.from, to: flags.to, limit: flags.limit, order });
-      print(page.items, () => eventsTable(page.items));
+      print(page.items.map(eventView), () => eventsTable(page.items));
       return 0;
     }
     case 'runs': {

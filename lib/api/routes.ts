@@ -5,6 +5,7 @@
 
 import { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
+import { eventView } from '../model/event-view.ts';
 import type { Target } from '../model/schemas.ts';
 import { FAILED } from '../model/status.ts';
 import { targetLabel, targetSpec } from '../model/target.ts';
@@ -216,7 +217,7 @@ export async function route(
         if (id !== undefined) return notFound(path);
         const q = parse(API.listEvents.query, query);
         const page = await listEvents(ctx.store, { ...q, cursor: q.cursor ?? null });
-        return ok({ ...page, items: page.items.filter((e) => inTargets(ctx.targets, e)) });
+        return ok({ ...page, items: page.items.filter((e) => inTargets(ctx.targets, e)).map(eventView) });
       }
       case 'runs': {
         if (id !== undefined) return notFound(path);

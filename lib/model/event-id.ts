@@ -35,3 +35,25 @@ export const targetEventId = (
   target: { region: string; projectId: string },
   runId: string,
 ): string => digestId([type, target.region, target.projectId, runId]);
+
+/**
+ * A PEERING_STUCK event: from the peering and the start of its CREATING spell, not from a version, so
+ * whichever run or retry finds it stuck writes the same id (attribute_not_exists makes it once), and a
+ * recovery can name the stuck alert it closes.
+ */
+export const stuckEventId = (
+  connectionId: string,
+  resourceKind: string | null,
+  peeringKey: string | null,
+  creatingSince: string,
+): string => digestId(['PEERING_STUCK', connectionId, resourceKind ?? '', peeringKey ?? '', creatingSince]);
+
+/**
+ * TARGET_STALE and its TARGET_RECOVERED: from the target and the newest complete sweep the staleness
+ * is measured from (one staleness spell per such sweep), so concurrent scheduled ticks write one each.
+ */
+export const targetAlertId = (
+  type: 'TARGET_STALE' | 'TARGET_RECOVERED',
+  target: { region: string; projectId: string },
+  lastCompleteSweepAt: string | null,
+): string => digestId([type, target.region, target.projectId, lastCompleteSweepAt ?? '']);

@@ -42,12 +42,12 @@ function compare(a: PeeringIdentity, ja: string, b: PeeringIdentity, jb: string)
 
 /**
  * The entries in canonical order: the result does not depend on the input's order. Only the API's
- * content decides it: `creatingSince` (derived by the diff) is left out, so a stored list and the
+ * content decides it: `creatingSince` and `stuckAt` (derived by the diff) are left out, so a stored list and the
  * same entries freshly normalized get the same order and the same keys.
  */
 export function canonicalOrder<T extends PeeringIdentity>(list: readonly T[]): T[] {
   return list
-    .map((p) => ({ p, json: stableStringify({ ...p, creatingSince: undefined }) }))
+    .map((p) => ({ p, json: stableStringify({ ...p, creatingSince: undefined, stuckAt: undefined }) }))
     .sort((x, y) => compare(x.p, x.json, y.p, y.json))
     .map((x) => x.p);
 }

@@ -40,6 +40,12 @@ export const PeeringSchema = z.object({
    * (null otherwise). Derived by the diff from the stored state, not part of the content hash.
    */
   creatingSince: z.string().nullable().default(null),
+  /**
+   * When PEERING_STUCK was emitted for this CREATING spell (lib/sync/stuck.ts); null otherwise. Derived
+   * like creatingSince, not part of the content hash; the marker that makes the alert exactly-once.
+   * Optional (absent = null) so that peerings built before it existed stay valid as they are.
+   */
+  stuckAt: z.string().nullable().optional(),
   extra: ExtraSchema,
 });
 export type Peering = z.infer<typeof PeeringSchema>;
@@ -107,7 +113,12 @@ export const EVENT_TYPES = [
   'DELETIONS_HELD',
   // Target-level: DLI answered a target with "denied" or "not enabled" (lib/dli/reachability.ts).
   'TARGET_DENIED',
-  // Target-level: a target that was denied / not enabled is swept again (closes TARGET_DENIED's alert).
+  // A peering CREATING for longer than PEERING_STUCK_AFTER (lib/sync/stuck.ts).
+  'PEERING_STUCK',
+  // Target-level: no complete sweep for SYNC_STALE_AFTER_INTERVALS intervals, and back (lib/sync/stale.ts).
+  'TARGET_STALE',
+  // Target-level: a denied / not-enabled (lib/sync/targets.ts) or stale target is swept completely
+  // again; previousStatus says which alert it closes (DENIED, NOT_ENABLED or STALE).
   'TARGET_RECOVERED',
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
@@ -139,6 +150,10 @@ export const ChangeEventSchema = z.object({
   runId: z.string(),
   /** DELETIONS_HELD only: how many deletions the run held. */
   heldDeletions: z.number().int().nonnegative().optional(),
+  /** PEERING_STUCK, and a PEERING_RECOVERED that ends a stuck spell: since when it was CREATING. */
+  creatingSince: z.string().optional(),
+  /** TARGET_STALE / TARGET_RECOVERED: the target's newest complete sweep the alert is about (null: none). */
+  lastCompleteSweepAt: z.string().nullable().optional(),
 });
 export type ChangeEvent = z.infer<typeof ChangeEventSchema>;
 

@@ -11,6 +11,8 @@ export const CREATING = 'CREATING';
 export const UNKNOWN = 'UNKNOWN';
 /** The `status` of a DELETIONS_HELD event: it is about a target, which has no DLI status. */
 export const HELD = 'HELD';
+/** The `status` of a TARGET_STALE event (and the previousStatus of its TARGET_RECOVERED). */
+export const STALE = 'STALE';
 
 export const CONNECTION_STATUSES = [ACTIVE, DELETED, UNKNOWN] as const;
 export const PEERING_STATUSES = [CREATING, ACTIVE, FAILED, UNKNOWN] as const;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { peeringLabel } from '../model/peering-key.ts';
 import type { ChangeEvent } from '../model/schemas.ts';
 import { targetLabel, targetSpec } from '../model/target.ts';
+import { hintFacts, minutesBetween, pagingFields, stuckOriginal } from './alert-facts.ts';
 import { fillTemplate } from './config.ts';
 import { targetStateMessage } from './target-message.ts';
 
@@ -89,6 +90,13 @@ function eventFacts(e: ChangeEvent): Fact[] {
     e.type === 'DELETIONS_HELD'
       ? { label: 'Held deletions', value: String(e.heldDeletions ?? '?') }
       : { label: 'Status', value: `${e.previousStatus ?? '(first seen)'} → ${e.status}` },
+    ...(e.type === 'PEERING_STUCK' && e.creatingSince
+      ? [{ label: 'CREATING since', value: e.creatingSince }]
+      : []),
+    ...(e.lastCompleteSweepAt !== undefined
+      ? [{ label: 'Last complete sweep', value: e.lastCompleteSweepAt ?? '(none on record)' }]
+      : []),
+    ...hintFacts(e),
     { label: 'Detected at', value: e.detectedAt },
     { label: 'Event', value: e.id },
   ];
@@ -106,7 +114,9 @@ export function eventMessage(
     link: { label: LINK_LABEL, url: consoleUrl(ctx.consoleUrlTemplate, e) },
     at: e.detectedAt,
     events: [e],
+    ...pagingFields(e),
   };
+  const stuck = stuckOriginal(e);
   switch (e.type) {
     case 'PEERING_FAILED':
       return {
@@ -125,9 +135,44 @@ export function eventMessage(
         summary: `The peering of DLI enhanced connection ${connName(e)} with ${kindLabel(e)} ${queueName(e)} is ACTIVE again.`,
         error: null,
         // Incoming webhooks cannot reply in a thread, so the recovery names the alert it closes.
-        note: ctx.original
-          ? `Recovers the failure alert ${ctx.original.id} detected at ${ctx.original.at}.`
-          : 'The failure alert this recovers is not in the stored history.',
+        note: stuck
+          ? `Recovers the stuck-peering alert ${stuck.id}: it was CREATING since ${stuck.since}.`
+          : ctx.original
+            ? `Recovers the failure alert ${ctx.original.id} detected at ${ctx.original.at}.`
+            : 'The failure alert this recovers is not in the stored history.',
+      };
+    case 'PEERING_STUCK': {
+      const minutes = e.creatingSince ? minutesBetween(e.creatingSince, e.detectedAt) : null;
+      return {
+        ...common,
+        tone: 'failure',
+        title: `Peering stuck in CREATING: ${connName(e)} ↔ ${queueName(e)}`,
+        summary: `The peering of DLI enhanced connection ${connName(e)} with ${kindLabel(e)} ${queueName(e)} has been CREATING for ${minutes ?? '?'} minutes; DLI usually finishes a binding within 10.`,
+        error: e.error,
+        note: 'A PEERING_RECOVERED follows when it becomes ACTIVE; if it becomes FAILED, the failure is posted as usual.',
+      };
+    }
+    case 'TARGET_STALE':
+      return {
+        ...common,
+        tone: 'failure',
+        title: `Target not swept: ${targetLabel(e)}`,
+        summary: `No complete sweep of ${targetLabel(e)} since ${e.lastCompleteSweepAt ?? 'ever'}: dli-sync cannot see changes of its DLI enhanced connections.`,
+        error: e.error ?? '(its runs recorded no error; are they running?)',
+        note: `Its runs: dli-sync runs. A TARGET_RECOVERED follows when a sweep of ${targetSpec(e)} completes.`,
+      };
+    case 'TARGET_RECOVERED':
+      // One type closes both target alerts (they share the target's alert key): the end of a denial
+      // says so; otherwise it ends a stale spell.
+      if (e.previousStatus === 'DENIED' || e.previousStatus === 'NOT_ENABLED')
+        return targetStateMessage(e, common);
+      return {
+        ...common,
+        tone: 'recovery',
+        title: `Target swept again: ${targetLabel(e)}`,
+        summary: `A sweep of ${targetLabel(e)} completed at ${e.lastCompleteSweepAt ?? e.detectedAt}; dli-sync sees its DLI enhanced connections again.`,
+        error: null,
+        note: 'Recovers the stale-target alert of this target. Changes made while it was not swept are reported by this sweep.',
       };
     case 'CONNECTION_DELETED':
       return {
@@ -148,7 +193,6 @@ export function eventMessage(
         note: `List them with "dli-sync deletions"; apply them with "dli-sync deletions confirm ${targetSpec(e)}". Connections that come back are released.`,
       };
     case 'TARGET_DENIED':
-    case 'TARGET_RECOVERED':
       return targetStateMessage(e, common);
   }
 }
@@ -176,7 +220,9 @@ const TYPE_WORD = {
   CONNECTION_DELETED: 'deleted',
   DELETIONS_HELD: 'held',
   TARGET_DENIED: 'denied',
-  TARGET_RECOVERED: 'reachable again',
+  PEERING_STUCK: 'stuck in CREATING',
+  TARGET_STALE: 'not swept',
+  TARGET_RECOVERED: 'swept again',
 } as const;
 
 function digestLine(e: ChangeEvent): string {
@@ -213,6 +259,9 @@ export function digestMessage(
     [count('CONNECTION_DELETED'), 'deleted connections'],
     [count('DELETIONS_HELD'), 'held mass deletions'],
     [count('TARGET_DENIED'), 'denied targets'],
+    [count('PEERING_STUCK'), 'stuck peerings'],
+    [count('TARGET_STALE'), 'stale targets'],
+    [count('TARGET_RECOVERED'), 'targets swept again'],
   ] as const;
   const targets = [...new Set(sorted.map(targetLabel))];
   const regions = [...new Set(sorted.map((e) => e.region))];

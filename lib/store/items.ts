@@ -18,6 +18,7 @@ import {
 } from '../model/schemas.ts';
 import { stableStringify } from '../model/stable-json.ts';
 import { DELETED, FAILED } from '../model/status.ts';
+import { stuckCheckFrom } from '../model/stuck-marker.ts';
 import { keys, TTL_ATTRIBUTE } from './table.ts';
 
 export type Item = Record<string, unknown>;
@@ -40,9 +41,10 @@ const hasFailedPeering = (c: Connection): boolean =>
 const extraText = (extra: Record<string, unknown>): { extra?: string } =>
   Object.keys(extra).length ? { extra: stableStringify(extra) } : {};
 
-const peeringItem = ({ extra, creatingSince, ...p }: Peering): Item => ({
+const peeringItem = ({ extra, creatingSince, stuckAt, ...p }: Peering): Item => ({
   ...p,
   ...(creatingSince === null ? {} : { creatingSince }),
+  ...(stuckAt == null ? {} : { stuckAt }),
   ...extraText(extra),
 });
 
@@ -76,11 +78,14 @@ function readContent(item: Item): Item {
 
 export function stateItem(c: Connection, retentionDays: number): Item {
   const { raw: _raw, ...fields } = c;
+  const checkFrom = stuckCheckFrom(c);
   return {
     PK: keys.targetPk(c),
     SK: keys.stateSk(c.id),
     entity: 'connection',
     ...contentFields(fields),
+    // For the stored index: when a CREATING peering may become stuck (absent when none can).
+    ...(checkFrom === null ? {} : { stuckCheckFrom: checkFrom }),
     // Sparse index: only connections with a FAILED peering appear in it.
     ...(hasFailedPeering(c) ? { GSI1PK: keys.failedGsiPk(), GSI1SK: keys.failedGsiSk(c, c.id) } : {}),
     // A tombstone lives as long as the history that explains it.

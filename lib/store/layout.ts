@@ -50,6 +50,7 @@ const KEEP_ON_SPILL = new Set([
   'status',
   'version',
   'contentHash',
+  'stuckCheckFrom',
   'observedAt',
   'chunks',
   'rawChunks',

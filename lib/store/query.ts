@@ -144,6 +144,8 @@ export interface StoredSummary {
   status: string;
   /** Epoch seconds every chunk of the newest version lives at least until; null: no chunks. */
   chunksExpireAt: number | null;
+  /** The oldest creatingSince of a CREATING peering not yet announced stuck; null: none. */
+  stuckCheckFrom: string | null;
 }
 
 /**
@@ -178,7 +180,7 @@ export async function loadTargetIndex(
           ':lo': lo,
           ':hi': hi,
         },
-        ProjectionExpression: 'id, contentHash, version, #s, chunksExpireAt',
+        ProjectionExpression: 'id, contentHash, version, #s, chunksExpireAt, stuckCheckFrom',
         ExpressionAttributeNames: { '#s': 'status' },
       },
       all,
@@ -186,19 +188,27 @@ export async function loadTargetIndex(
   );
   const index = new Map<string, StoredSummary>();
   for (const item of pages.flatMap((p) => p.items)) {
-    const { id, contentHash, version, status, chunksExpireAt = null } = item as Record<string, unknown>;
+    const {
+      id,
+      contentHash,
+      version,
+      status,
+      chunksExpireAt = null,
+      stuckCheckFrom = null,
+    } = item as Record<string, unknown>;
     if (
       typeof id !== 'string' ||
       typeof contentHash !== 'string' ||
       typeof version !== 'number' ||
       typeof status !== 'string' ||
-      (chunksExpireAt !== null && typeof chunksExpireAt !== 'number')
+      (chunksExpireAt !== null && typeof chunksExpireAt !== 'number') ||
+      (stuckCheckFrom !== null && typeof stuckCheckFrom !== 'string')
     ) {
       throw new StoreError(
         `stored state item of ${targetLabel(target)} is malformed (id ${String(id).slice(0, 64)})`,
       );
     }
-    index.set(id, { id, contentHash, version, status, chunksExpireAt });
+    index.set(id, { id, contentHash, version, status, chunksExpireAt, stuckCheckFrom });
   }
   return index;
 }

@@ -54,6 +54,8 @@ export const keys = {
   stateSk: (connectionId: string) => `CONN#${connectionId}`,
   runSk: (startedAt: string, runId: string) => `RUN#${startedAt}#${runId}`,
   leaseSk: () => 'LEASE',
+  /** The target's open TARGET_STALE alert, while there is one (lib/store/stale-alert.ts). */
+  staleSk: () => 'TARGET_STALE',
   historyPk: (connectionId: string) => `CONN#${connectionId}`,
   historySk: (observedAt: string, version: number) => `V#${observedAt}#${pad(version)}`,
   /** In the connection's history partition: 'C' sorts before 'V', so no history range meets it. */

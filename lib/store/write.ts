@@ -294,7 +294,8 @@ const lostLease = (fence: Fence): ConcurrentWriteError =>
 const isConditionFailure = (err: TransactionCanceledException): boolean =>
   (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
 
-async function transact(store: Store, actions: TransactItem[]): Promise<void> {
+/** One TransactWriteItems call, metered; conditions and fencing are the caller's. */
+export async function transact(store: Store, actions: TransactItem[]): Promise<void> {
   store.beforeWrite?.(actions.length);
   const out = await store.doc.send(
     new TransactWriteCommand({ TransactItems: actions, ReturnConsumedCapacity: 'TOTAL' }),

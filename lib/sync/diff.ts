@@ -14,10 +14,13 @@
  *   versions are matched by their peering key (lib/model/peering-key.ts), so a nameless entry alerts too;
  * - a peering's `creatingSince` is the observedAt of the first version that showed it CREATING,
  *   carried over while it stays CREATING, null otherwise. It is not in the content hash: a
- *   connection whose only news is that time passing writes nothing.
+ *   connection whose only news is that time passing writes nothing;
+ * - PEERING_STUCK once when a peering has been CREATING for `stuckAfterMs` (lib/sync/stuck.ts): the
+ *   one case where an unchanged connection gets a version (its peering's `stuckAt` mark), and the
+ *   PEERING_RECOVERED (previousStatus CREATING) when a peering so marked becomes ACTIVE.
  */
 import type { Change } from '../model/change.ts';
-import { eventId } from '../model/event-id.ts';
+import { eventId, stuckEventId } from '../model/event-id.ts';
 import { byPeeringKey, keyedPeerings } from '../model/peering-key.ts';
 import type {
   ChangeEvent,
@@ -29,6 +32,7 @@ import type {
 } from '../model/schemas.ts';
 import { ACTIVE, CREATING, DELETED, FAILED } from '../model/status.ts';
 import { contentHash } from './normalize.ts';
+import { isStuckDue, markStuck, type StuckAfterMs } from './stuck.ts';
 
 export interface Observation {
   content: ConnectionContent;
@@ -47,6 +51,8 @@ export interface DiffInput {
   /** When the sweep was taken (ISO); the observedAt of every version this run writes. */
   now: string;
   runId: string;
+  /** PEERING_STUCK_AFTER in ms; null or absent: no peering is ever declared stuck. */
+  stuckAfterMs?: StuckAfterMs;
 }
 
 export interface DiffResult {
@@ -63,12 +69,15 @@ export function diffTarget(input: DiffInput): DiffResult {
     seen.add(content.id);
     const previous = input.stored.get(content.id) ?? null;
     const hash = contentHash(content);
-    if (previous && previous.contentHash === hash) {
+    const derived = withCreatingSince(previous, content, input.now);
+    const stuck = markStuck(derived, input.now, input.stuckAfterMs ?? null);
+    // Same content and no peering newly stuck: nothing to write.
+    if (previous && previous.contentHash === hash && stuck.newly === 0) {
       unchanged++;
       continue;
     }
     const next: Connection = {
-      ...withCreatingSince(previous, content, input.now),
+      ...stuck.content,
       firstSeenAt: previous?.firstSeenAt ?? input.now,
       lastSeenAt: input.now,
       lastChangedAt: input.now,
@@ -142,14 +151,17 @@ export const hasVanished = (id: string, status: string, sweep: AbsenceView): boo
 /**
  * Which stored connections the diff must see in full: those observed with another content hash, and
  * those absent from a sweep that may delete them. Everything else is unchanged by definition (same
- * hash) and needs no full read. Pure; the shell uses it to load only what may change: the
+ * hash) and needs no full read, except one whose stored `stuckCheckFrom` says a peering may now be
+ * stuck (lib/sync/stuck.ts). Pure; the shell uses it to load only what may change: the
  * `knownIds` among `changed` (stored before, so read in full), and the `vanished`.
  */
 export function selectCandidates<T extends { id: string; hash: string }>(
-  index: ReadonlyMap<string, { contentHash: string; status: string }>,
+  index: ReadonlyMap<string, { contentHash: string; status: string; stuckCheckFrom?: string | null }>,
   observed: Iterable<T>,
   protectedIds: ReadonlySet<string>,
   mayDelete: boolean,
+  /** When given, an unchanged connection with a peering that may now be stuck is a candidate too. */
+  stuck: { now: string; afterMs: StuckAfterMs } | null = null,
 ): { changed: T[]; knownIds: Set<string>; vanished: string[]; unchanged: number } {
   const changed: T[] = [];
   const knownIds = new Set<string>();
@@ -159,7 +171,8 @@ export function selectCandidates<T extends { id: string; hash: string }>(
   for (const o of observed) {
     seen.add(o.id);
     const known = index.get(o.id);
-    if (known && known.contentHash === o.hash) {
+    const due = known && stuck !== null && isStuckDue(known.stuckCheckFrom, stuck.now, stuck.afterMs);
+    if (known && known.contentHash === o.hash && !due) {
       unchanged++;
       continue;
     }
@@ -185,9 +198,10 @@ export function decideEvents(
     fields: Pick<
       ChangeEvent,
       'queue' | 'peerId' | 'peeringKey' | 'resourceKind' | 'previousStatus' | 'status' | 'error'
-    >,
+    > & { creatingSince?: string },
+    id = eventId(type, next.id, fields.resourceKind, fields.peeringKey, next.version),
   ): ChangeEvent => ({
-    id: eventId(type, next.id, fields.resourceKind, fields.peeringKey, next.version),
+    id,
     type,
     region: next.region,
     projectId: next.projectId,
@@ -227,9 +241,32 @@ export function decideEvents(
   for (const [resourceKind, oldList, newList] of kinds) {
     const oldByKey = byPeeringKey(oldList);
     for (const [peeringKey, p] of keyedPeerings(newList)) {
-      const previousStatus = oldByKey.get(peeringKey)?.status ?? null;
+      const old = oldByKey.get(peeringKey);
+      const previousStatus = old?.status ?? null;
       const who = { queue: p.queue, peerId: p.peerId, peeringKey };
-      if (p.status === FAILED && previousStatus !== FAILED) {
+      const wasStuck = old?.status === CREATING && (old.stuckAt ?? null) !== null;
+      if (p.status === CREATING && p.stuckAt && p.creatingSince !== null && !old?.stuckAt) {
+        const since = p.creatingSince;
+        events.push(
+          event(
+            'PEERING_STUCK',
+            { ...who, resourceKind, previousStatus, status: CREATING, error: p.error, creatingSince: since },
+            stuckEventId(next.id, resourceKind, peeringKey, since),
+          ),
+        );
+      } else if (p.status === ACTIVE && wasStuck && old.creatingSince !== null) {
+        // Closes the stuck alert: same peering, so the same alert key (lib/model/alert-key.ts).
+        events.push(
+          event('PEERING_RECOVERED', {
+            ...who,
+            resourceKind,
+            previousStatus: CREATING,
+            status: ACTIVE,
+            error: null,
+            creatingSince: old.creatingSince,
+          }),
+        );
+      } else if (p.status === FAILED && previousStatus !== FAILED) {
         events.push(
           event('PEERING_FAILED', {
             ...who,
@@ -279,7 +316,8 @@ export function contentOf(c: ConnectionContent): ConnectionContent {
  * `content` with each peering's creatingSince derived from `previous`: a CREATING peering keeps the
  * time it was first seen CREATING (matched by peering key), or starts now; any other status has
  * none. A version stored before creatingSince existed counts from its own observedAt (lastChangedAt),
- * the earliest time we know it was CREATING. A connection back from DELETED starts afresh.
+ * the earliest time we know it was CREATING. A connection back from DELETED starts afresh. A peering
+ * that stays CREATING keeps its stuckAt mark too (one PEERING_STUCK per spell); any other loses it.
  */
 export function withCreatingSince(
   previous: Connection | null,
@@ -290,13 +328,24 @@ export function withCreatingSince(
   const carry = (oldList: readonly Peering[], newList: readonly Peering[]): Peering[] => {
     const old = byPeeringKey(oldList);
     const since = new Map(
-      keyedPeerings(newList).map(([key, p]) => {
-        if (p.status !== CREATING) return [p, null];
-        const o = old.get(key);
-        return [p, o?.status === CREATING ? (o.creatingSince ?? before?.lastChangedAt ?? now) : now];
-      }),
+      keyedPeerings(newList).map(
+        ([key, p]): [Peering, { creatingSince: string; stuckAt: string | null } | null] => {
+          if (p.status !== CREATING) return [p, null];
+          const o = old.get(key);
+          return [
+            p,
+            o?.status === CREATING
+              ? { creatingSince: o.creatingSince ?? before?.lastChangedAt ?? now, stuckAt: o.stuckAt ?? null }
+              : { creatingSince: now, stuckAt: null },
+          ];
+        },
+      ),
     );
-    return newList.map((p) => ({ ...p, creatingSince: since.get(p) ?? null }));
+    return newList.map((p) => ({
+      ...p,
+      creatingSince: since.get(p)?.creatingSince ?? null,
+      stuckAt: since.get(p)?.stuckAt ?? null,
+    }));
   };
   return {
     ...content,

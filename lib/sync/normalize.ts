@@ -194,7 +194,7 @@ export const sightSweep = (target: Pick<Target, 'region' | 'projectId'>, records
 
 /**
  * Stable hash of the normalized content: key order fixed by stableStringify, arrays sorted above.
- * Hashed without what is not the API's content (a peering's creatingSince, derived by the diff) and
+ * Hashed without what is not the API's content (a peering's creatingSince and stuckAt, derived by the diff) and
  * without empty `extra` objects: content made before `extra` existed hashes as it did then, so an
  * upgrade re-versions only the connections that do carry unknown fields.
  */
@@ -209,7 +209,7 @@ const isEmpty = (o: Record<string, unknown> | undefined): boolean => !o || Objec
 
 function hashView(content: ConnectionContent): unknown {
   const { extra, peerings, elasticResourcePools, ...rest } = content;
-  const peering = ({ creatingSince: _derived, extra: more, ...p }: Peering) =>
+  const peering = ({ creatingSince: _derived, stuckAt: _marker, extra: more, ...p }: Peering) =>
     isEmpty(more) ? p : { ...p, extra: more };
   return {
     ...rest,

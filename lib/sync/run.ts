@@ -16,6 +16,7 @@ import { listingOf, type SweepFn, sweepListing } from './listing.ts';
 import { renewExpiringChunks } from './renew-chunks.ts';
 import { completeSweep, incompleteSweep, openRun, type Progress, startTally } from './run-record.ts';
 import { runContext, writeChangedSlices } from './slices.ts';
+import { DEFAULT_STUCK_AFTER_MS } from './stuck.ts';
 import { leaseTiming, underTargetLease } from './target-lease.ts';
 import { noteReachability } from './targets.ts';
 
@@ -80,8 +81,10 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     }
     const listed = listingOf(sweep.records);
     const index = await indexRead;
-    const candidates = selectCandidates(index, listed.seen.values(), listed.protectedIds, listed.mayDelete);
-    const ctx = runContext(target, run, listed.protectedIds);
+    const stuck = { now: run.startedAt, afterMs: config.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS };
+    const { seen, protectedIds, mayDelete } = listed;
+    const candidates = selectCandidates(index, seen.values(), protectedIds, mayDelete, stuck);
+    const ctx = runContext(target, run, protectedIds, stuck.afterMs);
     const tally = startTally(candidates.unchanged);
     await writeChangedSlices(store, ctx, candidates, { tally, lease, sliceSize: deps.sliceSize ?? SLICE });
     lease.check();

@@ -10,9 +10,11 @@ import { METRIC, MetricUnit, recordRun, type Telemetry } from '../log.ts';
 import type { RunRecord } from '../model/schemas.ts';
 import { targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
+import { loadRegistry } from '../store/targets.ts';
 import { chooseMode, enqueueTargets, inlineCapacity, loadSweepAges, staleness } from './fanout.ts';
 import { resolveTargets, withResolution } from './resolve.ts';
 import { syncAll } from './run.ts';
+import { alertStaleTargets } from './stale-alerts.ts';
 import { recordResolution } from './targets.ts';
 
 export interface TickResult {
@@ -29,6 +31,8 @@ export interface TickDeps {
   sqs: () => SQSClient;
   /** What is left of the invocation, when known: it bounds how many targets fit inline. */
   remainingMs?: number | undefined;
+  /** The clock of the runs and of staleness; tests pin it. */
+  now?: () => Date;
 }
 
 export async function scheduledTick(
@@ -56,15 +60,16 @@ export async function scheduledTick(
     queueUrl: schedule.fanoutQueueUrl,
   });
   const staleAfterMs = schedule.intervalMs * schedule.staleAfterIntervals;
+  const clock = deps.now ?? (() => new Date());
 
   if (mode === 'fanout' && schedule.fanoutQueueUrl) {
     // Staleness first: it describes the previous ticks, which is what the alarm is about.
-    await reportStaleness(t, store, config, new Map(), staleAfterMs);
+    await reportStaleness(t, store, config, new Map(), staleAfterMs, clock);
     const out = await enqueueTargets(
       deps.sqs(),
       schedule.fanoutQueueUrl,
       config.targets,
-      new Date(),
+      clock(),
       schedule.intervalMs,
     );
     t.metrics.addMetric(METRIC.targetsEnqueued, MetricUnit.Count, out.enqueued);
@@ -79,34 +84,67 @@ export async function scheduledTick(
 
   const summary = await syncAll(config, {
     store,
+    now: clock,
     onProgress: (p) => {
       if (p.kind === 'target-done') recordRun(t, p.run);
     },
   });
-  await reportStaleness(t, store, config, completedAt(summary.runs), staleAfterMs);
+  await reportStaleness(t, store, config, completedAt(summary.runs), staleAfterMs, clock);
   return { ...summary, ok: resolvedOk && summary.ok };
 }
 
 const completedAt = (runs: RunRecord[]): Map<string, string> =>
   new Map(runs.filter((r) => r.outcome === 'complete').map((r) => [targetSpec(r), r.startedAt]));
 
-/** StaleTargets and OldestSweepAgeSeconds for the alarm; a failed read is logged, never fatal. */
+/**
+ * StaleTargets and OldestSweepAgeSeconds for the alarm, and the TARGET_STALE / TARGET_RECOVERED
+ * alerts people see (lib/sync/stale.ts); a failed read or write is logged, never fatal.
+ */
 async function reportStaleness(
   t: Telemetry,
   store: Store,
   config: SyncConfig,
   known: Map<string, string>,
   staleAfterMs: number,
+  clock: () => Date,
 ): Promise<void> {
   try {
-    const s = staleness(await loadSweepAges(store, config.targets, known), Date.now(), staleAfterMs);
+    const nowMs = clock().getTime();
+    const ages = await loadSweepAges(store, config.targets, known);
+    const s = staleness(ages, nowMs, staleAfterMs);
     t.metrics.addMetric(METRIC.staleTargets, MetricUnit.Count, s.stale.length);
     if (s.oldestAgeSeconds !== null)
       t.metrics.addMetric(METRIC.oldestSweepAgeSeconds, MetricUnit.Seconds, s.oldestAgeSeconds);
     if (s.stale.length > 0 || s.neverSwept.length > 0)
       t.logger.warn('targets not swept recently', { stale: s.stale, neverSwept: s.neverSwept });
+    await staleAlerts(t, store, config, { ages, nowMs, staleAfterMs });
   } catch (err) {
     // No datapoint this tick: the alarm treats missing data as breaching, so this still surfaces.
     t.logger.error('could not compute target staleness', { error: describeError(err) });
+  }
+}
+
+/** Separate from the metric: a failed alert write must not cost the alarm its datapoint. */
+async function staleAlerts(
+  t: Telemetry,
+  store: Store,
+  config: SyncConfig,
+  at: { ages: Map<string, string | null>; nowMs: number; staleAfterMs: number },
+): Promise<void> {
+  try {
+    // A denied or not-enabled target never completes a sweep, but it has its own open alert
+    // (TARGET_DENIED); a second one saying "not swept" would be noise.
+    const excused = new Set(
+      (await loadRegistry(store))
+        .filter((r) => r.state === 'denied' || r.state === 'not-enabled')
+        .map(targetSpec),
+    );
+    const watched = config.targets.filter((x) => !excused.has(targetSpec(x)));
+    const alerts = await alertStaleTargets(store, watched, at.ages, at.nowMs, at.staleAfterMs);
+    if (alerts.opened.length > 0 || alerts.closed.length > 0)
+      t.logger.info('stale-target alerts', { ...alerts });
+  } catch (err) {
+    // The next tick decides again from the same stored facts: nothing is lost, only delayed.
+    t.logger.error('could not write stale-target alerts', { error: describeError(err) });
   }
 }

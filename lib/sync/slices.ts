@@ -11,6 +11,7 @@ import { diffTarget } from './diff.ts';
 import { observe, type Sighting } from './normalize.ts';
 import { persistChanges } from './persist.ts';
 import { countChange, type Tally } from './run-record.ts';
+import type { StuckAfterMs } from './stuck.ts';
 import type { LeaseGuard } from './target-lease.ts';
 
 export interface RunContext {
@@ -21,18 +22,22 @@ export interface RunContext {
   runId: string;
   /** Writes only while this run still holds the target's lease (its holder id is the runId). */
   fence: Fence;
+  /** PEERING_STUCK_AFTER (lib/sync/stuck.ts); null: off. */
+  stuckAfterMs: StuckAfterMs;
 }
 
 export const runContext = (
   target: Target,
   run: { runId: string; startedAt: string },
   protectedIds: ReadonlySet<string>,
+  stuckAfterMs: StuckAfterMs = null,
 ): RunContext => ({
   target,
   protectedIds,
   now: run.startedAt,
   runId: run.runId,
   fence: { target, holder: run.runId },
+  stuckAfterMs,
 });
 
 export async function writeChangedSlices(

@@ -62,6 +62,10 @@ describe('slack', () => {
           { type: 'mrkdwn', text: '*Region*\n`cn-north-4`', verbatim: true },
           { type: 'mrkdwn', text: '*Project*\n`p1`', verbatim: true },
           { type: 'mrkdwn', text: '*Status*\n`ACTIVE → FAILED`', verbatim: true },
+          // The fixture's "route table conflict" gets a cause hint (lib/model/hints.ts).
+          { type: 'mrkdwn', text: expect.stringMatching(/^\*Likely cause\*\n`/), verbatim: true },
+          { type: 'mrkdwn', text: expect.stringMatching(/^\*Next step\*\n`/), verbatim: true },
+          { type: 'mrkdwn', text: expect.stringMatching(/^\*DLI FAQ\*\n`https:/), verbatim: true },
           { type: 'mrkdwn', text: '*Detected at*\n`2026-11-28T10:00:00.000Z`', verbatim: true },
           { type: 'mrkdwn', text: '*Event*\n`evt_0000000000000000000000000a`', verbatim: true },
         ],

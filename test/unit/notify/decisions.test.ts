@@ -207,6 +207,10 @@ describe('messages', () => {
       { label: 'Region', value: 'cn-north-4' },
       { label: 'Project', value: 'p1' },
       { label: 'Status', value: 'ACTIVE → FAILED' },
+      // "route table conflict" is a known cause (lib/model/hints.ts): the hint's three facts.
+      { label: 'Likely cause', value: expect.stringContaining('route or network ACL') },
+      { label: 'Next step', value: expect.any(String) },
+      { label: 'DLI FAQ', value: 'https://support.huaweicloud.com/intl/en-us/dli_faq/dli_03_0179.html' },
       { label: 'Detected at', value: '2026-11-28T10:00:00.000Z' },
       { label: 'Event', value: 'evt_0000000000000000000000000a' },
     ]);
