@@ -232,7 +232,7 @@ function digestLine(e: ChangeEvent): string {
       : e.type === 'DELETIONS_HELD'
         ? `${e.heldDeletions ?? '?'} deletion(s) held`
         : e.connectionId === null
-          ? `target ${TYPE_WORD[e.type]} (${e.status})`
+          ? `target ${TYPE_WORD[e.type]}${e.type === 'TARGET_DENIED' ? ` (${e.status})` : ''}`
           : `${connName(e)} ↔ ${queueName(e)} ${TYPE_WORD[e.type]}`;
   return `${e.detectedAt} ${targetLabel(e)}: ${what}`;
 }
