@@ -26,7 +26,8 @@ export const USAGE = `usage: dli-sync <command> [options]
   export [--json|--csv]                           the current inventory (tombstones included)
   redeliver (--event ID | --failed [--from ISO] [--to ISO]) [--json]   resend events to chat channels
   deletions [--json]                              deletions held by the mass-deletion fuse
-  deletions confirm <region:projectId> [--json]   apply that target's held deletions`;
+  deletions confirm <region:projectId> [--json]   apply that target's held deletions
+  ack <event-id> [--by NAME] [--note TEXT] [--json]   acknowledge an alert (someone is on it)`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -40,6 +41,8 @@ const OPTIONS = {
   to: { type: 'string' },
   limit: { type: 'string' },
   desc: { type: 'boolean' },
+  by: { type: 'string' },
+  note: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 type Option = keyof typeof OPTIONS;
@@ -90,6 +93,11 @@ const COMMANDS: Record<string, Command> = {
       'no argument (list) or "confirm <region:projectId>", e.g. dli-sync deletions confirm cn-north-4:0a1b2c',
     arity: [0, 2],
     load: () => import('./commands/deletions.ts'),
+  },
+  ack: {
+    flags: ['by', 'note', 'json'],
+    argument: 'exactly one event id, e.g. dli-sync ack evt_…',
+    load: () => import('./commands/ack.ts'),
   },
 };
 

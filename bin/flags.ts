@@ -24,6 +24,9 @@ const common = {
   from: isoInstant('--from').optional(),
   to: isoInstant('--to').optional(),
   limit: positiveLimit('--limit', 10_000).optional(),
+  // ack: checked with the API's own rules (lib/api/ack.ts AckBodySchema), so both refuse the same.
+  by: z.string().optional(),
+  note: z.string().optional(),
 };
 
 // --status means a connection's status, except for `peerings`, where it is a peering's.

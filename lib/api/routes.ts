@@ -21,6 +21,7 @@ import {
 } from '../store/query.ts';
 import { snapshotAt } from '../store/snapshot.ts';
 import { decodeCursor, encodeCursor, INVALID_CURSOR } from '../validate.ts';
+import { postAck } from './ack.ts';
 import {
   ConnectionIdParam,
   ConnectionsParams,
@@ -149,8 +150,18 @@ export async function route(
   method: string,
   path: string,
   query: Query,
+  /** The request body and the caller's identity (POST routes only). */
+  request: { body?: string | null; caller?: string | null; now?: string } = {},
 ): Promise<ApiResponse> {
   try {
+    // The one write route (besides silences): acknowledging an alert.
+    const ack = method === 'POST' ? /^\/*events\/([^/]+)\/ack\/*$/.exec(path) : null;
+    if (ack)
+      return await postAck(ctx.store, ack[1] ?? '', request.body, {
+        caller: request.caller ?? null,
+        now: request.now ?? new Date().toISOString(),
+        inScope: (e) => inTargets(ctx.targets, e),
+      });
     if (method !== 'GET')
       return { status: 405, body: { error: `method ${method} is not allowed; the API is read-only (GET)` } };
     const segments = path.replace(/^\/+|\/+$/g, '').split('/');
