@@ -21,6 +21,7 @@ import { type ChannelConfig, DEFAULT_OPTIONS, type NotifyOptions } from './confi
 import { decideFlap, needsHistory, originalFailure, peeringTimeline } from './flap.ts';
 import { loadHistoryFor } from './history.ts';
 import { createPost, postHttp } from './http.ts';
+import type { OriginalAlert } from './message.ts';
 import { type ChannelPlan, type EventContext, planChannel } from './plan.ts';
 import {
   type DeliveryMap,
@@ -103,13 +104,27 @@ async function contextsFor(
       .filter((e) => needsHistory(e, options.flap))
       .map(async (e): Promise<[string, EventContext]> => {
         const points = peeringTimeline(await loadHistoryFor(store, e, options.flap), e);
+        const original = originalFailure(e, points);
         return [
           e.id,
-          { decision: decideFlap(e, points, options.flap), original: originalFailure(e, points) },
+          {
+            decision: decideFlap(e, points, options.flap),
+            original: original && (await withAck(store, original)),
+          },
         ];
       }),
   );
   return new Map(entries);
+}
+
+/** The failure a recovery closes, with who acknowledged it (its event item says; gone: nobody known). */
+async function withAck(store: Store, original: OriginalAlert): Promise<OriginalAlert> {
+  const failure = await getEvent(store, original.id);
+  return {
+    ...original,
+    acknowledgedBy: failure?.acknowledgedBy ?? null,
+    acknowledgedAt: failure?.acknowledgedAt ?? null,
+  };
 }
 
 /** Sends one channel's plan and records each outcome; never throws (outcomes say what happened). */

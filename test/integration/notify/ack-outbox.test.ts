@@ -109,4 +109,18 @@ describe('acknowledgement through the outbox', () => {
     const redone = await deliverAcks(store, [failed!.id], [hook], { ...deps, mode: 'redeliver' });
     expect(redone[0]).toMatchObject({ state: 'delivered', channels: { hook: { status: 'sent' } } });
   });
+
+  it('a recovery names who acknowledged the failure it closes', async () => {
+    const hook = sinkChannel(sink, 'webhook', 'hook');
+    await world.run(START, { a: { q1: 'ACTIVE', q2: 'ACTIVE' } });
+    const [f1, f2] = await world.run(START + MIN, { a: { q1: 'FAILED', q2: 'FAILED' } });
+    await acknowledgeEvent(store, f1!.id, ACK);
+    const recoveries = await world.run(START + 2 * MIN, { a: { q1: 'ACTIVE', q2: 'ACTIVE' } });
+    await deliverEvents(store, recoveries, [hook], testDeps());
+    const notes = sink.to('/hook').map((r) => (r.json as { note: string }).note);
+    expect(notes).toEqual([
+      `Recovers the failure alert ${f1!.id} detected at ${f1!.detectedAt}. Acknowledged by alice at ${ACK.acknowledgedAt}.`,
+      `Recovers the failure alert ${f2!.id} detected at ${f2!.detectedAt}.`,
+    ]);
+  });
 });
