@@ -31,7 +31,8 @@ export const USAGE = `usage: dli-sync <command> [options]
                                                   per peering: seconds ACTIVE/CREATING/FAILED/absent, failures, MTTR
   report --out FILE [--from ISO] [--to ISO] [--target region:projectId]   one self-contained HTML report
   serve [--port 8080] [--host 127.0.0.1]          the HTTP API on loopback, unauthenticated (Ctrl-C stops)
-  targets [--json]                                every known target: source, state, last sweep, connections`;
+  targets [--json]                                every known target: source, state, last sweep, connections
+  ack <event-id> [--by NAME] [--note TEXT] [--json]   acknowledge an alert (someone is on it)`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -47,6 +48,8 @@ const OPTIONS = {
   desc: { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
+  by: { type: 'string' },
+  note: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   target: { type: 'string' },
   connection: { type: 'string' },
@@ -109,6 +112,11 @@ const COMMANDS: Record<string, Command> = {
   report: { flags: ['from', 'to', 'target', 'out'], load: () => import('./commands/report.ts') },
   serve: { flags: ['port', 'host'], load: () => import('./commands/serve.ts') },
   targets: { flags: ['json'], load: () => import('./commands/targets.ts') },
+  ack: {
+    flags: ['by', 'note', 'json'],
+    argument: 'exactly one event id, e.g. dli-sync ack evt_…',
+    load: () => import('./commands/ack.ts'),
+  },
 };
 
 const HINT = 'see dli-sync --help';

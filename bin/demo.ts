@@ -11,6 +11,7 @@ import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
 import { makeConnections } from '../infra/local/emulator-data.ts';
 import { startStreamPoller } from '../infra/local/stream-poller.ts';
 import { startWebhookSink } from '../infra/local/webhook-sink.ts';
+import { acknowledge } from '../lib/api/ack.ts';
 import { loadSyncConfig } from '../lib/config.ts';
 import { closeDliPools } from '../lib/dli/client.ts';
 import { eventView } from '../lib/model/event-view.ts';
@@ -134,6 +135,23 @@ async function main(): Promise<void> {
     );
     dli.setConnections(PROJECT, data);
     await cycle('cycle 3: a peering of orders-db fails');
+
+    step('someone is on it: dli-sync ack <event-id> --by demo-oncall --note "…"');
+    const failure = (await listEvents(store)).items.find((e) => e.type === 'PEERING_FAILED');
+    if (failure) {
+      const acked = await acknowledge(store, failure.id, {
+        by: 'demo-oncall',
+        note: 'looking at the CIDR overlap',
+        now: new Date().toISOString(),
+      });
+      if (acked.status === 'ok')
+        say(`acknowledged ${failure.id} as ${acked.body.acknowledgedBy} at ${acked.body.acknowledgedAt}`);
+      const before = sink.requests.length;
+      // The ack outbox item (SK ACK) goes through the same stream and notifier as events.
+      await poller.drain(30_000, (k) => k.SK?.S === 'ACK');
+      for (const req of sink.requests.slice(before))
+        if (req.path === '/slack') say(`  chat → team-slack: ${(req.json as { text?: string }).text ?? ''}`);
+    }
 
     dli.setConnections(
       PROJECT,

@@ -34,6 +34,9 @@ const common = {
   // 0: any free port (the URL printed on start says which).
   port: wholeNumber('--port', 0, 65_535).optional(),
   host: z.string().optional(),
+  // ack: checked with the API's own rules (lib/api/ack.ts AckBodySchema), so both refuse the same.
+  by: z.string().optional(),
+  note: z.string().optional(),
 };
 
 // --status means a connection's status, except for `peerings`, where it is a peering's.

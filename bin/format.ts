@@ -95,7 +95,7 @@ export function historyTable(list: HistoryVersion[]): string {
 
 export function eventsTable(list: ChangeEvent[]): string {
   return table(
-    ['DETECTED AT', 'TYPE', 'CONNECTION', 'QUEUE', 'FROM', 'TO', 'ERROR'],
+    ['DETECTED AT', 'TYPE', 'CONNECTION', 'QUEUE', 'FROM', 'TO', 'ERROR', 'ACK / INHIBITED'],
     list.map((e) => [
       e.detectedAt,
       e.type,
@@ -104,6 +104,11 @@ export function eventsTable(list: ChangeEvent[]): string {
       e.previousStatus,
       e.status,
       e.error,
+      e.acknowledgedBy
+        ? `${e.acknowledgedBy} ${e.acknowledgedAt ?? ''}`
+        : e.inhibitedBy
+          ? `(inhibited by ${e.inhibitedBy})`
+          : null,
     ]),
   );
 }

@@ -11,7 +11,12 @@ import { coldStart, type LambdaShell, lambdaShell } from '../lib/lambda.ts';
 import { knownTargets } from '../lib/store/targets.ts';
 
 interface HttpApiEvent {
-  requestContext?: { http?: { method?: string; path?: string } };
+  requestContext?: {
+    http?: { method?: string; path?: string };
+    authorizer?: { iam?: { userArn?: string } };
+  };
+  body?: string | null;
+  isBase64Encoded?: boolean;
   rawPath?: string;
   queryStringParameters?: Record<string, string | undefined> | null;
 }
@@ -38,7 +43,14 @@ export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
     const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
     const key = await cursorKey(env, shell);
     const res = await withSignedCursors(key, event.queryStringParameters ?? {}, (q) =>
-      route(ctx, method, path, q),
+      route(ctx, method, path, q, {
+        body:
+          event.isBase64Encoded && event.body
+            ? Buffer.from(event.body, 'base64').toString('utf8')
+            : event.body,
+        // The IAM identity that signed the request: who acknowledged, when the body names nobody.
+        caller: event.requestContext?.authorizer?.iam?.userArn ?? null,
+      }),
     );
     // A route may answer other than JSON (an HTML page): its content type and text pass through.
     if (res.contentType && res.contentType !== 'application/json')

@@ -16,6 +16,7 @@ import {
   PeeringSchema,
   RunRecordSchema,
 } from '../model/schemas.ts';
+import { AckBodySchema, AckResponseSchema, EventIdParam } from './ack.ts';
 import { AvailabilityParams, AvailabilityResponseSchema, ReportParams } from './availability.ts';
 import {
   ConnectionIdParam,
@@ -127,6 +128,15 @@ export const API = {
     summary: 'Change events in a time range',
     query: EventsParams,
     ok: named('ChangeEventPage', page(ChangeEvent)),
+  },
+  ackEvent: {
+    method: 'POST',
+    path: '/events/{id}/ack',
+    summary:
+      'Acknowledge an alert: no reminders, paging tools acknowledged; the first acknowledgement is kept',
+    pathParams: { id: EventIdParam },
+    body: AckBodySchema,
+    ok: named('Acknowledgement', AckResponseSchema),
   },
   listRuns: {
     method: 'GET',

@@ -22,6 +22,7 @@ import {
 } from '../store/query.ts';
 import { snapshotAt } from '../store/snapshot.ts';
 import { decodeCursor, encodeCursor, INVALID_CURSOR } from '../validate.ts';
+import { postAck } from './ack.ts';
 import { availabilityRoute, reportRoute } from './availability.ts';
 import { API, documentedPaths, findRoute } from './catalogue.ts';
 import { describeIssue, type TargetParams } from './params.ts';
@@ -145,6 +146,8 @@ export async function route(
   method: string,
   path: string,
   query: Query,
+  /** The request body and the caller's identity (POST routes only). */
+  request: { body?: string | null; caller?: string | null; now?: string } = {},
 ): Promise<ApiResponse> {
   try {
     // The catalogue is the gate: what it does not list is not answered (and so never undocumented).
@@ -157,6 +160,13 @@ export async function route(
           error: `method ${method.slice(0, 10)} is not allowed here; expected ${match.allowed.join(', ')}`,
         },
       };
+    // The write routes: acknowledging an alert.
+    if (match.id === 'ackEvent')
+      return await postAck(ctx.store, match.params.id ?? '', request.body, {
+        caller: request.caller ?? null,
+        now: request.now ?? new Date().toISOString(),
+        inScope: (e) => inTargets(ctx.targets, e),
+      });
     const segments = path.replace(/^\/+|\/+$/g, '').split('/');
     const [head, id, tail, ...rest] = segments;
     if (rest.length) return notFound(path);

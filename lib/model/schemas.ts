@@ -154,6 +154,15 @@ export const ChangeEventSchema = z.object({
   creatingSince: z.string().optional(),
   /** TARGET_STALE / TARGET_RECOVERED: the target's newest complete sweep the alert is about (null: none). */
   lastCompleteSweepAt: z.string().nullable().optional(),
+  /**
+   * Set by `dli-sync ack` (lib/store/ack.ts); null when not acknowledged. Optional in the type so the
+   * sync's event constructors need not name them; parsing always fills null (old items read as null).
+   */
+  acknowledgedBy: z.string().nullable().default(null).optional(),
+  acknowledgedAt: z.string().nullable().default(null).optional(),
+  ackNote: z.string().nullable().default(null).optional(),
+  /** The event that stands for this one, so it was not sent on its own (lib/notify/inhibit.ts). */
+  inhibitedBy: z.string().nullable().default(null).optional(),
 });
 export type ChangeEvent = z.infer<typeof ChangeEventSchema>;
 

@@ -15,12 +15,15 @@
 import { type ChangeEvent, ChangeEventSchema } from '../model/schemas.ts';
 import type { Store } from '../store/client.ts';
 import { findFailedEvents, loadDelivery, recordDelivery, setDeliveryState } from '../store/delivery.ts';
+import { markInhibited, storedDeletions } from '../store/inhibit.ts';
 import { getEvent } from '../store/query.ts';
 import { DRIVERS } from './channels/index.ts';
 import { type ChannelConfig, DEFAULT_OPTIONS, type NotifyOptions } from './config.ts';
 import { decideFlap, needsHistory, originalFailure, peeringTimeline } from './flap.ts';
 import { loadHistoryFor } from './history.ts';
 import { createPost, postHttp } from './http.ts';
+import { inhibitedByDeletion, inhibitedFor } from './inhibit.ts';
+import type { OriginalAlert } from './message.ts';
 import { type ChannelPlan, type EventContext, planChannel } from './plan.ts';
 import {
   type DeliveryMap,
@@ -103,13 +106,27 @@ async function contextsFor(
       .filter((e) => needsHistory(e, options.flap))
       .map(async (e): Promise<[string, EventContext]> => {
         const points = peeringTimeline(await loadHistoryFor(store, e, options.flap), e);
+        const original = originalFailure(e, points);
         return [
           e.id,
-          { decision: decideFlap(e, points, options.flap), original: originalFailure(e, points) },
+          {
+            decision: decideFlap(e, points, options.flap),
+            original: original && (await withAck(store, original)),
+          },
         ];
       }),
   );
   return new Map(entries);
+}
+
+/** The failure a recovery closes, with who acknowledged it (its event item says; gone: nobody known). */
+async function withAck(store: Store, original: OriginalAlert): Promise<OriginalAlert> {
+  const failure = await getEvent(store, original.id);
+  return {
+    ...original,
+    acknowledgedBy: failure?.acknowledgedBy ?? null,
+    acknowledgedAt: failure?.acknowledgedAt ?? null,
+  };
 }
 
 /** Sends one channel's plan and records each outcome; never throws (outcomes say what happened). */
@@ -142,6 +159,13 @@ async function runChannel(
     }
   };
 
+  for (const eventId of plan.inhibited ?? []) {
+    await write(
+      eventId,
+      { status: 'suppressed', at: at(), attempts: 0, via: 'inhibited' },
+      { status: 'suppressed' },
+    );
+  }
   for (const eventId of plan.suppressed) {
     await write(
       eventId,
@@ -242,8 +266,15 @@ export async function deliverEvents(
   const owing = present.filter((e) =>
     channels.some((c) => routes(c, e) && isPending(state.get(e.id)?.[c.name], deps.mode)),
   );
-  const contexts = await contextsFor(store, owing, deps.options);
-  const plans = channels.map((c) => planChannel(c, owing, state, contexts, deps.options, deps.mode));
+  // Inhibited events are marked on the item first, then recorded per channel instead of sent.
+  const inhibited = inhibitedByDeletion(owing, await storedDeletions(store, owing));
+  await Promise.all([...inhibited].map(([id, by]) => markInhibited(store, id, by)));
+  const sendable = owing.filter((e) => !inhibited.has(e.id));
+  const contexts = await contextsFor(store, sendable, deps.options);
+  const plans = channels.map((c) => ({
+    ...planChannel(c, sendable, state, contexts, deps.options, deps.mode),
+    inhibited: inhibitedFor(c, owing, inhibited, state, deps.mode),
+  }));
 
   const written = new Map<string, DeliveryMap>();
   const settled = await Promise.allSettled(plans.map((p) => runChannel(store, p, stored, deps, written)));

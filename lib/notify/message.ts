@@ -51,7 +51,14 @@ export interface Message {
 export interface OriginalAlert {
   id: string;
   at: string;
+  /** Who acknowledged that failure and when (read from its event item); absent or null when nobody did. */
+  acknowledgedBy?: string | null;
+  acknowledgedAt?: string | null;
 }
+
+/** " Acknowledged by X at T." when someone had acknowledged the alert, else nothing. */
+const ackedText = (a: { acknowledgedBy?: string | null; acknowledgedAt?: string | null }): string =>
+  a.acknowledgedBy ? ` Acknowledged by ${a.acknowledgedBy} at ${a.acknowledgedAt ?? '?'}.` : '';
 
 const KIND_LABEL = { queue: 'queue', elasticResourcePool: 'elastic resource pool' } as const;
 
@@ -138,7 +145,7 @@ export function eventMessage(
         note: stuck
           ? `Recovers the stuck-peering alert ${stuck.id}: it was CREATING since ${stuck.since}.`
           : ctx.original
-            ? `Recovers the failure alert ${ctx.original.id} detected at ${ctx.original.at}.`
+            ? `Recovers the failure alert ${ctx.original.id} detected at ${ctx.original.at}.${ackedText(ctx.original)}`
             : 'The failure alert this recovers is not in the stored history.',
       };
     case 'PEERING_STUCK': {
@@ -234,7 +241,7 @@ function digestLine(e: ChangeEvent): string {
         : e.connectionId === null
           ? `target ${TYPE_WORD[e.type]}${e.type === 'TARGET_DENIED' ? ` (${e.status})` : ''}`
           : `${connName(e)} ↔ ${queueName(e)} ${TYPE_WORD[e.type]}`;
-  return `${e.detectedAt} ${targetLabel(e)}: ${what}`;
+  return `${e.detectedAt} ${targetLabel(e)}: ${what}${e.acknowledgedBy ? ` (acknowledged by ${e.acknowledgedBy})` : ''}`;
 }
 
 /** Deterministic: a retried batch with the same undelivered events gets the same key. */

@@ -25,6 +25,8 @@ export interface ChannelPlan {
   sends: Send[];
   /** Events whose message is suppressed (flapping): recorded as such, never sent. */
   suppressed: string[];
+  /** Events inhibited by another (inhibit.ts): recorded as suppressed via `inhibited`, never sent. */
+  inhibited?: string[];
 }
 
 const NORMAL: EventContext = { decision: { kind: 'normal' }, original: null };

@@ -362,7 +362,9 @@ describe('[deploy] IAM: one role per function, least privilege', () => {
         (a) => `dynamodb:${a}`,
       ),
     );
-    expect(dynamoActionsUsed('api')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect(dynamoActionsUsed('api')).toEqual(
+      ['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((a) => `dynamodb:${a}`),
+    );
   });
 
   it('sync and worker: reads and conditional writes on the base table only', () => {
@@ -378,12 +380,15 @@ describe('[deploy] IAM: one role per function, least privilege', () => {
     ]);
   });
 
-  it('api: Query, GetItem and BatchGetItem (chunks of big connections) only, on the table and GSI1', () => {
+  it('api: Query, GetItem and BatchGetItem (chunks of big connections) on the table and GSI1; the ack write on the table', () => {
     expect(actionsOf(roles.api, 'dynamodb')).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:Query',
+      'dynamodb:UpdateItem',
     ]);
+    expect(grants(roles.api).get('dynamodb:UpdateItem')).toEqual([table]);
     expect(grants(roles.api).get('dynamodb:Query')).toEqual([table, TABLE_INDEX]);
     expect(actionsOf(roles.api, 'sqs')).toEqual([]);
   });

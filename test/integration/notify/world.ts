@@ -53,7 +53,12 @@ export class World {
   ) {}
 
   /** One sync run at `at` (ms); returns the events it wrote. */
-  async run(at: number, connections: Record<string, Record<string, string>>): Promise<ChangeEvent[]> {
+  async run(
+    at: number,
+    connections: Record<string, Record<string, string>>,
+    /** A complete sweep: connections stored but not listed become DELETED tombstones. */
+    opts: { mayDelete?: boolean } = {},
+  ): Promise<ChangeEvent[]> {
     const now = new Date(at).toISOString();
     const result = diffTarget({
       target: { region: this.region, projectId: 'p1' },
@@ -63,7 +68,7 @@ export class World {
         raw: { id },
       })),
       protectedIds: new Set(),
-      mayDelete: false,
+      mayDelete: opts.mayDelete ?? false,
       now,
       runId: `run-${++this.runs}`,
     });

@@ -16,7 +16,7 @@ const record = (eventName: string, image: Record<string, unknown> | undefined, s
 });
 
 describe('stream batches', () => {
-  it('keeps INSERTs of event items, as the event source filter does', () => {
+  it('keeps INSERTs of event and ack items, as the event source filter does', () => {
     const e = event();
     const batch = parseStreamBatch({
       Records: [
@@ -24,9 +24,13 @@ describe('stream batches', () => {
         record('MODIFY', eventItem(e, 400), '101'),
         record('INSERT', { PK: 'TARGET#x', SK: 'CONN#y', entity: 'connection' }, '102'),
         record('REMOVE', undefined, '103'),
+        record('INSERT', { PK: `EVENT#${e.id}`, SK: 'ACK', entity: 'ack', eventId: e.id }, '104'),
       ],
     });
-    expect(batch.events).toEqual([{ sequenceNumber: '100', event: e }]);
+    // Fields added later read as null from items written without them.
+    const unset = { acknowledgedBy: null, acknowledgedAt: null, ackNote: null, inhibitedBy: null };
+    expect(batch.events).toEqual([{ sequenceNumber: '100', event: { ...e, ...unset } }]);
+    expect(batch.acks).toEqual([{ sequenceNumber: '104', eventId: e.id }]);
     expect(batch.invalid).toEqual([]);
   });
   it('reports event items that are not valid events, without their content', () => {
@@ -41,7 +45,7 @@ describe('stream batches', () => {
   it('exports the filter for the event source mapping', () => {
     expect(EVENT_SOURCE_FILTER).toEqual({
       eventName: ['INSERT'],
-      dynamodb: { NewImage: { entity: { S: ['event'] } } },
+      dynamodb: { NewImage: { entity: { S: ['event', 'ack'] } } },
     });
   });
 });
