@@ -9,13 +9,8 @@
  * (it becomes a component of the document); then a case in routes.ts and `npm run openapi`.
  */
 import { z } from 'zod';
-import {
-  ChangeEventSchema,
-  ConnectionSchema,
-  HistoryVersionSchema,
-  PeeringSchema,
-  RunRecordSchema,
-} from '../model/schemas.ts';
+import { EventViewSchema } from '../model/event-view.ts';
+import { ConnectionSchema, HistoryVersionSchema, PeeringSchema, RunRecordSchema } from '../model/schemas.ts';
 import { AckBodySchema, AckResponseSchema, EventIdParam } from './ack.ts';
 import { AvailabilityParams, AvailabilityResponseSchema, ReportParams } from './availability.ts';
 import {
@@ -87,7 +82,7 @@ const PeeringRow = named(
     resourceKind: z.enum(['queue', 'elasticResourcePool']),
   }),
 );
-const ChangeEvent = named('ChangeEvent', ChangeEventSchema);
+const ChangeEvent = named('ChangeEvent', EventViewSchema);
 const RunRecord = named('RunRecord', RunRecordSchema);
 
 const idParam = { id: ConnectionIdParam.describe('The DLI connection id (a UUID).') };

@@ -59,7 +59,13 @@ describe("ackStep: every combination of the alert's and the ack's record", () =>
 
 describe('isAckable', () => {
   it('takes alerts only: failures and deletions, not recoveries or held deletions', () => {
-    expect(EVENT_TYPES.filter(isAckable)).toEqual(['PEERING_FAILED', 'CONNECTION_DELETED']);
+    expect(EVENT_TYPES.filter(isAckable)).toEqual([
+      'PEERING_FAILED',
+      'CONNECTION_DELETED',
+      'TARGET_DENIED',
+      'PEERING_STUCK',
+      'TARGET_STALE',
+    ]);
     for (const t of ['PEERING_STUCK', 'TARGET_STALE', 'TARGET_DENIED']) expect(isAckable(t)).toBe(true);
     expect(isAckable('TARGET_RECOVERED')).toBe(false);
   });
