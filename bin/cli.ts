@@ -26,7 +26,10 @@ export const USAGE = `usage: dli-sync <command> [options]
   export [--json|--csv]                           the current inventory (tombstones included)
   redeliver (--event ID | --failed [--from ISO] [--to ISO]) [--json]   resend events to chat channels
   deletions [--json]                              deletions held by the mass-deletion fuse
-  deletions confirm <region:projectId> [--json]   apply that target's held deletions`;
+  deletions confirm <region:projectId> [--json]   apply that target's held deletions
+  silence add --match SELECTOR --until ISO|DURATION --reason TEXT [--by NAME] [--json]
+  silence list [--json]                           silences, newest first
+  silence expire <id> [--json]                    end a silence now`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -40,6 +43,10 @@ const OPTIONS = {
   to: { type: 'string' },
   limit: { type: 'string' },
   desc: { type: 'boolean' },
+  match: { type: 'string' },
+  until: { type: 'string' },
+  reason: { type: 'string' },
+  by: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 type Option = keyof typeof OPTIONS;
@@ -90,6 +97,12 @@ const COMMANDS: Record<string, Command> = {
       'no argument (list) or "confirm <region:projectId>", e.g. dli-sync deletions confirm cn-north-4:0a1b2c',
     arity: [0, 2],
     load: () => import('./commands/deletions.ts'),
+  },
+  silence: {
+    flags: ['match', 'until', 'reason', 'by', 'json'],
+    argument: '"add", "list" or "expire <id>", e.g. dli-sync silence expire sil_…',
+    arity: [1, 2],
+    load: () => import('./commands/silence.ts'),
   },
 };
 

@@ -24,6 +24,11 @@ const common = {
   from: isoInstant('--from').optional(),
   to: isoInstant('--to').optional(),
   limit: positiveLimit('--limit', 10_000).optional(),
+  // silence add: checked by addSilence (lib/api/silences.ts), the same rules as POST /silences.
+  match: z.string().optional(),
+  until: z.string().optional(),
+  reason: z.string().optional(),
+  by: z.string().optional(),
 };
 
 // --status means a connection's status, except for `peerings`, where it is a peering's.

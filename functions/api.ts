@@ -1,18 +1,22 @@
 /**
- * HTTP API (API Gateway HTTP API, IAM-authorized): GET routes over the shared query layer.
+ * HTTP API (API Gateway HTTP API, IAM-authorized): GET routes over the shared query layer, and
+ * the silences (the only writes; the JSON body is handed to the route, bad JSON is a 400).
  * Bad parameters are a 400 naming the parameter; anything unexpected is a 500 without details
  * (those go to the log).
  */
 import { route } from '../lib/api/routes.ts';
 import { withSignedCursors } from '../lib/api/scope.ts';
+import { parseJsonBody } from '../lib/api/silences.ts';
 import { type Env, loadQueryTargets, loadStoreConfig } from '../lib/config.ts';
-import { ConfigError, describeError } from '../lib/errors.ts';
+import { BadRequestError, ConfigError, describeError } from '../lib/errors.ts';
 import { coldStart, type LambdaShell, lambdaShell } from '../lib/lambda.ts';
 
 interface HttpApiEvent {
   requestContext?: { http?: { method?: string; path?: string } };
   rawPath?: string;
   queryStringParameters?: Record<string, string | undefined> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
 }
 
 interface HttpApiResult {
@@ -32,11 +36,13 @@ export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
     const method = event.requestContext?.http?.method ?? 'GET';
     const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
     const key = await cursorKey(env, shell);
+    const body = parseJsonBody(event.body, event.isBase64Encoded);
     const res = await withSignedCursors(key, event.queryStringParameters ?? {}, (q) =>
-      route(ctx, method, path, q),
+      route(ctx, method, path, q, body),
     );
     return json(res.status, res.body);
   } catch (err) {
+    if (err instanceof BadRequestError) return json(400, { error: err.message });
     shell.telemetry.logger.error('api request failed', { error: describeError(err) });
     return json(500, { error: 'internal error; see the function log' });
   }

@@ -33,6 +33,7 @@ import {
   type TargetParams,
 } from './params.ts';
 import { inTargets } from './scope.ts';
+import { silenceRoute } from './silences.ts';
 
 export interface ApiResponse {
   status: number;
@@ -149,8 +150,15 @@ export async function route(
   method: string,
   path: string,
   query: Query,
+  body?: unknown,
+  now: number = Date.now(),
 ): Promise<ApiResponse> {
   try {
+    // Silences are the API's only writes (lib/api/silences.ts); every other route is GET-only.
+    if (path.replace(/^\/+/, '').split('/')[0] === 'silences') {
+      const res = await silenceRoute(ctx.store, method, path.replace(/^\/+|\/+$/g, '').split('/'), body, now);
+      return res ?? notFound(path);
+    }
     if (method !== 'GET')
       return { status: 405, body: { error: `method ${method} is not allowed; the API is read-only (GET)` } };
     const segments = path.replace(/^\/+|\/+$/g, '').split('/');
@@ -266,6 +274,6 @@ const connectionNotFound = (id: string): ApiResponse => ({
 const notFound = (path: string): ApiResponse => ({
   status: 404,
   body: {
-    error: `no route for ${path.slice(0, 100)}; expected /connections, /connections/{id}, /connections/{id}/history, /peerings, /events, /runs, /snapshot`,
+    error: `no route for ${path.slice(0, 100)}; expected /connections, /connections/{id}, /connections/{id}/history, /peerings, /events, /runs, /snapshot, /silences`,
   },
 });

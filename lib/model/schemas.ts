@@ -109,6 +109,21 @@ export const EVENT_TYPES = [
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
+/**
+ * What makes an outbox item a reminder: which alert (the event that opened it), since when it has
+ * been open, and why it is sent now (every REMIND_AFTER, or once when a silence ended).
+ */
+export const ReminderInfoSchema = z.object({
+  kind: z.enum(['periodic', 'silence-ended']),
+  /** The id of the event that opened the alert (a PEERING_FAILED or CONNECTION_DELETED). */
+  of: z.string(),
+  alertKey: z.string(),
+  openSince: z.string(),
+  /** silence-ended: the silence that ended. */
+  silenceId: z.string().nullable(),
+});
+export type ReminderInfo = z.infer<typeof ReminderInfoSchema>;
+
 export const ChangeEventSchema = z.object({
   /** Deterministic: the same transition always gets the same id, so a retried write is a no-op. */
   id: z.string(),
@@ -135,6 +150,13 @@ export const ChangeEventSchema = z.object({
   runId: z.string(),
   /** DELETIONS_HELD only: how many deletions the run held. */
   heldDeletions: z.number().int().nonnegative().optional(),
+  /** The silence that held this event from every channel (lib/notify/silenced.ts); null when sent. */
+  silencedBy: z.string().nullable().default(null),
+  /** Who acknowledged the alert this event opened, and when (ISO); null when not acknowledged. */
+  acknowledgedBy: z.string().nullable().default(null),
+  acknowledgedAt: z.string().nullable().default(null),
+  /** Only on reminder items (lib/sync/reminders.ts): this is a reminder of an open alert, not a change. */
+  reminder: ReminderInfoSchema.optional(),
 });
 export type ChangeEvent = z.infer<typeof ChangeEventSchema>;
 
