@@ -34,6 +34,7 @@ import {
 } from './record.ts';
 import { routes } from './routing.ts';
 import { type SendDeps, type SendResult, sendMessage } from './send.ts';
+import { applySilences } from './silenced.ts';
 
 export interface DeliverDeps extends SendDeps {
   options: NotifyOptions;
@@ -62,6 +63,7 @@ export function defaultDeps(over: Partial<DeliverDeps> = {}): DeliverDeps {
 interface StoredDelivery {
   delivery: DeliveryMap;
   deliveryState: string | null;
+  silencedBy: string | null;
 }
 
 export type ChannelOutcome =
@@ -76,7 +78,8 @@ export interface EventReport {
   eventId: string;
   /** The stream should hand this event back (a batch item failure). */
   retry: boolean;
-  state: DeliveryState | 'missing';
+  /** silenced: a silence held it from every channel (lib/notify/silenced.ts). */
+  state: DeliveryState | 'missing' | 'silenced';
   channels: Record<string, ChannelOutcome>;
 }
 
@@ -238,9 +241,12 @@ export async function deliverEvents(
     ].map(([id, s]): [string, StoredDelivery] => [id, { ...s, delivery: parseDelivery(s.delivery) }]),
   );
   const present = unique.filter((e) => stored.has(e.id));
+  const held = await applySilences(store, present, new Map([...stored].map(([id, s]) => [id, s.silencedBy])));
   const state = new Map([...stored].map(([id, s]) => [id, s.delivery]));
-  const owing = present.filter((e) =>
-    channels.some((c) => routes(c, e) && isPending(state.get(e.id)?.[c.name], deps.mode)),
+  const owing = present.filter(
+    (e) =>
+      !held.has(e.id) &&
+      channels.some((c) => routes(c, e) && isPending(state.get(e.id)?.[c.name], deps.mode)),
   );
   const contexts = await contextsFor(store, owing, deps.options);
   const plans = channels.map((c) => planChannel(c, owing, state, contexts, deps.options, deps.mode));
@@ -277,6 +283,11 @@ export async function deliverEvents(
       continue;
     }
     const routed = channels.filter((c) => routes(c, e)).map((c) => c.name);
+    if (held.has(e.id)) {
+      const none = Object.fromEntries(routed.map((name) => [name, { status: 'suppressed' as const }]));
+      reports.push({ eventId: e.id, retry: false, state: 'silenced', channels: none });
+      continue;
+    }
     const outcomes: Record<string, ChannelOutcome> = {};
     for (const name of routed) {
       const parked = before.delivery[name];

@@ -19,6 +19,8 @@ import { GSI1, keys } from './table.ts';
 export interface StoredDelivery {
   delivery: unknown;
   deliveryState: string | null;
+  /** The silence that held the event (lib/notify/silenced.ts); null when none did. */
+  silencedBy: string | null;
 }
 
 /** What the store needs of a record: whether it is done (sent, suppressed) or parks the channel. */
@@ -40,6 +42,7 @@ export async function loadDelivery(
     '#id': 'id',
     '#d': 'delivery',
     '#s': 'deliveryState',
+    '#sb': 'silencedBy',
   });
   return new Map(
     items.map((item) => [
@@ -47,6 +50,7 @@ export async function loadDelivery(
       {
         delivery: item.delivery,
         deliveryState: typeof item.deliveryState === 'string' ? item.deliveryState : null,
+        silencedBy: typeof item.silencedBy === 'string' ? item.silencedBy : null,
       },
     ]),
   );
