@@ -103,7 +103,8 @@ async function contextsFor(
   // past (its failure streak), so reads are not shared between events.
   const entries = await Promise.all(
     events
-      .filter((e) => needsHistory(e, options.flap))
+      // A reminder is not a change: no flap decision, no history read.
+      .filter((e) => e.reminder === undefined && needsHistory(e, options.flap))
       .map(async (e): Promise<[string, EventContext]> => {
         const points = peeringTimeline(await loadHistoryFor(store, e, options.flap), e);
         return [

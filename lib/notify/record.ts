@@ -12,7 +12,7 @@ export const DeliveryRecordSchema = z.object({
   /** Delivery attempts (one per batch attempt or redeliver run), counted across failures. */
   attempts: z.number().int().nonnegative(),
   /** How it went out: its own message, the flapping message, or a digest (key = digest id). */
-  via: z.enum(['event', 'flapping', 'digest']).optional(),
+  via: z.enum(['event', 'flapping', 'digest', 'reminder']).optional(),
   key: z.string().optional(),
   /** Why it failed: status and platform code only, never a URL. */
   reason: z.string().optional(),

@@ -13,6 +13,7 @@ import { batchGet } from './chunk-io.ts';
 import { type Store, writeOne } from './client.ts';
 import { toEvent } from './items.ts';
 import { queryPage } from './query.ts';
+import { REMINDERS_GSI_PK } from './reminders.ts';
 import { GSI1, keys } from './table.ts';
 
 /** An event's delivery attributes as stored; lib/notify/record.ts parses them. */
@@ -162,21 +163,26 @@ export async function findFailedEvents(
   store: Store,
   range: { from?: string | undefined; to?: string | undefined },
 ): Promise<ChangeEvent[]> {
-  const page = await queryPage(
-    store,
-    {
-      IndexName: GSI1,
-      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi',
-      FilterExpression: '#state = :failed',
-      ExpressionAttributeNames: { '#state': 'deliveryState' },
-      ExpressionAttributeValues: {
-        ':pk': keys.eventsGsiPk(),
-        ':lo': range.from ?? '0',
-        ':hi': `${range.to ?? ''}~`,
-        ':failed': 'failed',
+  const out: ChangeEvent[] = [];
+  // Reminders are outbox items too, indexed apart from events (lib/store/reminders.ts).
+  for (const pk of [keys.eventsGsiPk(), REMINDERS_GSI_PK]) {
+    const page = await queryPage(
+      store,
+      {
+        IndexName: GSI1,
+        KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi',
+        FilterExpression: '#state = :failed',
+        ExpressionAttributeNames: { '#state': 'deliveryState' },
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ':lo': range.from ?? '0',
+          ':hi': `${range.to ?? ''}~`,
+          ':failed': 'failed',
+        },
       },
-    },
-    {},
-  );
-  return page.items.map(toEvent);
+      {},
+    );
+    out.push(...page.items.map(toEvent));
+  }
+  return out;
 }

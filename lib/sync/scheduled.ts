@@ -11,6 +11,7 @@ import type { RunRecord } from '../model/schemas.ts';
 import { targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { chooseMode, enqueueTargets, inlineCapacity, loadSweepAges, staleness } from './fanout.ts';
+import { remindStep } from './remind.ts';
 import { syncAll } from './run.ts';
 
 export interface TickResult {
@@ -61,6 +62,7 @@ export async function scheduledTick(
       enqueued: out.enqueued,
       failed: out.failed,
     });
+    await remindSafely(t, store, schedule);
     return { ok: out.failed.length === 0, runs: [], enqueued: out.enqueued };
   }
 
@@ -71,7 +73,19 @@ export async function scheduledTick(
     },
   });
   await reportStaleness(t, store, config, completedAt(summary.runs), staleAfterMs);
+  await remindSafely(t, store, schedule);
   return summary;
+}
+
+/** Reminders of open alerts (lib/sync/remind.ts); a failure is logged, never fatal: the next tick catches up. */
+async function remindSafely(t: Telemetry, store: Store, schedule: ScheduleConfig): Promise<void> {
+  if (schedule.remindAfterMs === undefined) return;
+  try {
+    const r = await remindStep(store, { now: Date.now(), remindAfterMs: schedule.remindAfterMs });
+    if (r.due > 0) t.logger.info('reminders written', { due: r.due, created: r.created });
+  } catch (err) {
+    t.logger.error('could not write reminders', { error: describeError(err) });
+  }
 }
 
 const completedAt = (runs: RunRecord[]): Map<string, string> =>
