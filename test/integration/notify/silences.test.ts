@@ -1,12 +1,14 @@
 /** Silences and reminders through the real outbox: DynamoDB Local, the real diff, a local HTTP sink. */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWebhookSink, type WebhookSink } from '../../../infra/local/webhook-sink.ts';
 import { deliverEvents, redeliver } from '../../../lib/notify/deliver.ts';
 import type { Store } from '../../../lib/store/client.ts';
 import { listEvents } from '../../../lib/store/query.ts';
+import { listRemindersSince, putReminder } from '../../../lib/store/reminders.ts';
 import { expireSilence, putSilence } from '../../../lib/store/silences.ts';
 import { keys } from '../../../lib/store/table.ts';
+import { remindStep } from '../../../lib/sync/remind.ts';
 import { createTestStore } from '../../support/store.ts';
 import { MIN, START, sinkChannel, testDeps, World } from './world.ts';
 
@@ -76,5 +78,69 @@ describe('silences at delivery', () => {
     const later = await world.run(START + 4 * MIN, { a: { q1: 'FAILED', q2: 'FAILED' } });
     await deliverEvents(store, later, channels, testDeps());
     expect(sink.requests).toHaveLength(4);
+  });
+});
+
+describe('reminders through the outbox', () => {
+  const H = 60 * MIN;
+  const step = (now: number, remindAfterMs = 4 * H) => remindStep(store, { now, remindAfterMs });
+
+  it('periodic: one per interval, posted as a reminder, none once acknowledged; a retry never duplicates', async () => {
+    await world.run(START, { a: { q1: 'ACTIVE' } });
+    const [failure] = await world.run(START + MIN, { a: { q1: 'FAILED' } });
+    expect(await step(START + 3 * H)).toEqual({ due: 0, created: 0 });
+    expect(await step(START + 5 * H)).toEqual({ due: 1, created: 1 });
+    expect(await step(START + 6 * H)).toEqual({ due: 0, created: 0 });
+    const [reminder] = await listRemindersSince(store, '0');
+    expect(reminder?.reminder).toMatchObject({
+      kind: 'periodic',
+      of: failure?.id,
+      openSince: failure?.detectedAt,
+    });
+    // A crash between deciding and recording, or a concurrent tick: the same id, written once.
+    expect(await putReminder(store, reminder!)).toBe(false);
+    // Reminders are not changes: `events` does not list them.
+    expect((await listEvents(store)).items.map((e) => e.id)).toEqual([failure?.id]);
+
+    const channels = [
+      sinkChannel(sink, 'webhook', 'hook', { digestThreshold: 0 }),
+      sinkChannel(sink, 'slack', 'quiet', { reminders: false }),
+    ];
+    const report = await deliverEvents(store, [reminder!], channels, testDeps());
+    expect(report.events[0]).toMatchObject({ state: 'delivered', channels: { hook: { status: 'sent' } } });
+    expect(Object.keys(report.events[0]?.channels ?? {})).toEqual(['hook']);
+    expect(sink.requests).toHaveLength(1);
+    const body = JSON.parse(sink.requests[0]?.body ?? '{}') as { title: string; summary: string };
+    expect(body.title).toMatch(/^Reminder: Peering failed/);
+    expect(body.summary).toContain(`open since ${failure?.detectedAt}`);
+
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { PK: keys.eventPk(failure?.id ?? ''), SK: keys.eventSk() },
+        UpdateExpression: 'SET acknowledgedBy = :b, acknowledgedAt = :a',
+        ExpressionAttributeValues: { ':b': 'bob', ':a': iso(START + 6 * H) },
+      }),
+    );
+    expect(await step(START + 13 * H)).toEqual({ due: 0, created: 0 });
+  });
+
+  it('silence end: exactly one reminder for a peering still FAILED, none while it holds', async () => {
+    await putSilence(store, {
+      id: 'sil_window',
+      match: { queue: 'q1' },
+      startsAt: iso(START),
+      endsAt: iso(START + 2 * H),
+      reason: 'planned',
+      createdBy: null,
+    });
+    await world.run(START, { a: { q1: 'ACTIVE', q2: 'ACTIVE' } });
+    await world.run(START + MIN, { a: { q1: 'FAILED', q2: 'FAILED' } });
+    expect(await step(START + H, 0)).toEqual({ due: 0, created: 0 });
+    expect(await step(START + 2 * H, 0)).toEqual({ due: 1, created: 1 });
+    expect(await step(START + 3 * H, 0)).toEqual({ due: 0, created: 0 });
+    const [r] = await listRemindersSince(store, '0');
+    expect(r?.reminder).toMatchObject({ kind: 'silence-ended', silenceId: 'sil_window' });
+    expect(r?.queue).toBe('q1');
   });
 });
