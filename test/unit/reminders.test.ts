@@ -83,6 +83,14 @@ describe('dueReminders', () => {
     expect(dueReminders([alert({ acknowledgedAt: T0 })], [s], [], OPEN + H, off)).toEqual([]);
   });
 
+  it("a silence-end reminder counts as its interval's periodic one", () => {
+    const s = silence(OPEN, OPEN + 5 * H);
+    const ended = dueReminders([alert()], [s], [], OPEN + 5 * H, CONFIG);
+    expect(ended[0]?.reminder?.kind).toBe('silence-ended');
+    expect(dueReminders([alert()], [s], asMade(ended), OPEN + 7 * H, CONFIG)).toEqual([]);
+    expect(dueReminders([alert()], [s], asMade(ended), OPEN + 8 * H, CONFIG)).toHaveLength(1);
+  });
+
   it('silence end for a deletion only when it was detected inside the window', () => {
     const del = (at: number) =>
       alert({ type: 'CONNECTION_DELETED', queue: null, detectedAt: new Date(at).toISOString() }, false);
