@@ -32,7 +32,10 @@ export const USAGE = `usage: dli-sync <command> [options]
   report --out FILE [--from ISO] [--to ISO] [--target region:projectId]   one self-contained HTML report
   serve [--port 8080] [--host 127.0.0.1]          the HTTP API on loopback, unauthenticated (Ctrl-C stops)
   targets [--json]                                every known target: source, state, last sweep, connections
-  ack <event-id> [--by NAME] [--note TEXT] [--json]   acknowledge an alert (someone is on it)`;
+  ack <event-id> [--by NAME] [--note TEXT] [--json]   acknowledge an alert (someone is on it)
+  silence add --match SELECTOR --until ISO|DURATION --reason TEXT [--by NAME] [--json]
+  silence list [--json]                           silences, newest first
+  silence expire <id> [--json]                    end a silence now`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -50,6 +53,9 @@ const OPTIONS = {
   host: { type: 'string' },
   by: { type: 'string' },
   note: { type: 'string' },
+  match: { type: 'string' },
+  until: { type: 'string' },
+  reason: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   target: { type: 'string' },
   connection: { type: 'string' },
@@ -116,6 +122,12 @@ const COMMANDS: Record<string, Command> = {
     flags: ['by', 'note', 'json'],
     argument: 'exactly one event id, e.g. dli-sync ack evt_…',
     load: () => import('./commands/ack.ts'),
+  },
+  silence: {
+    flags: ['match', 'until', 'reason', 'by', 'json'],
+    argument: '"add", "list" or "expire <id>", e.g. dli-sync silence expire sil_…',
+    arity: [1, 2],
+    load: () => import('./commands/silence.ts'),
   },
 };
 

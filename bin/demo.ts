@@ -12,6 +12,7 @@ import { makeConnections } from '../infra/local/emulator-data.ts';
 import { startStreamPoller } from '../infra/local/stream-poller.ts';
 import { startWebhookSink } from '../infra/local/webhook-sink.ts';
 import { acknowledge } from '../lib/api/ack.ts';
+import { addSilence } from '../lib/api/silences.ts';
 import { loadSyncConfig } from '../lib/config.ts';
 import { closeDliPools } from '../lib/dli/client.ts';
 import { eventView } from '../lib/model/event-view.ts';
@@ -153,11 +154,20 @@ async function main(): Promise<void> {
         if (req.path === '/slack') say(`  chat → team-slack: ${(req.json as { text?: string }).text ?? ''}`);
     }
 
+    // Planned work on legacy-ftp: a silence holds its events from chat (stored and shown, not sent).
+    const silence = await addSilence(
+      store,
+      { match: 'connection=legacy-ftp', until: '2h', reason: 'decommissioning', createdBy: 'demo' },
+      Date.now(),
+    );
+    say(`\ndli-sync silence add --match connection=legacy-ftp --until 2h → ${silence.id}`);
     dli.setConnections(
       PROJECT,
       data.filter((c) => c !== ftp),
     );
-    await cycle('cycle 4: legacy-ftp is deleted');
+    await cycle('cycle 4: legacy-ftp is deleted (silenced: no chat message)');
+    for (const e of (await listEvents(store)).items.filter((x) => x.silencedBy))
+      say(`  ${e.type} of ${e.connectionName ?? e.connectionId} stored, silencedBy ${e.silencedBy}`);
 
     failQueue(orders as Record<string, unknown>, 'active', '');
     dli.setConnections(

@@ -37,6 +37,10 @@ const common = {
   // ack: checked with the API's own rules (lib/api/ack.ts AckBodySchema), so both refuse the same.
   by: z.string().optional(),
   note: z.string().optional(),
+  // silence add: checked by addSilence (lib/api/silences.ts), the same rules as POST /silences.
+  match: z.string().optional(),
+  until: z.string().optional(),
+  reason: z.string().optional(),
 };
 
 // --status means a connection's status, except for `peerings`, where it is a peering's.

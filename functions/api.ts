@@ -1,12 +1,13 @@
 /**
- * HTTP API (API Gateway HTTP API, IAM-authorized): GET routes over the shared query layer.
+ * HTTP API (API Gateway HTTP API, IAM-authorized): GET routes over the shared query layer, and
+ * the writes of silences and acknowledgements (the JSON body is handed to the route; bad JSON is a 400).
  * Bad parameters are a 400 naming the parameter; anything unexpected is a 500 without details
  * (those go to the log).
  */
 import { route } from '../lib/api/routes.ts';
 import { withSignedCursors } from '../lib/api/scope.ts';
 import { type Env, endpointFor, loadQueryTargets, loadStoreConfig } from '../lib/config.ts';
-import { ConfigError, describeError } from '../lib/errors.ts';
+import { BadRequestError, ConfigError, describeError } from '../lib/errors.ts';
 import { coldStart, type LambdaShell, lambdaShell } from '../lib/lambda.ts';
 import { knownTargets } from '../lib/store/targets.ts';
 
@@ -57,6 +58,7 @@ export async function handler(event: HttpApiEvent): Promise<HttpApiResult> {
       return { statusCode: res.status, headers: { 'content-type': res.contentType }, body: String(res.body) };
     return json(res.status, res.body);
   } catch (err) {
+    if (err instanceof BadRequestError) return json(400, { error: err.message });
     shell.telemetry.logger.error('api request failed', { error: describeError(err) });
     return json(500, { error: 'internal error; see the function log' });
   }

@@ -270,6 +270,20 @@ export interface ScheduleConfig {
   intervalMs: number;
   /** A target whose newest complete sweep is older than this many intervals counts as stale. */
   staleAfterIntervals: number;
+  /** REMIND_AFTER: remind of an open, unacknowledged failure this often; 0 (or absent) = off. */
+  remindAfterMs?: number | undefined;
+}
+
+/** REMIND_AFTER: `4h` (default), `90m`, `1d`; `0` or `off` turns periodic reminders off. */
+export function parseRemindAfter(value: string | undefined): number {
+  const v = value?.trim().toLowerCase();
+  if (v === undefined || v === '') return 4 * 3_600_000;
+  if (v === '0' || v === 'off') return 0;
+  const m = /^(\d{1,5})([mhd])$/.exec(v);
+  const ms = m ? Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'] : 0;
+  if (ms < 15 * 60_000 || ms > 30 * 86_400_000)
+    throw new ConfigError('REMIND_AFTER must be a duration from 15m to 30d such as 4h, or 0/off');
+  return ms;
 }
 
 /** `rate(15 minutes)` (EventBridge's syntax, as serverless.yml passes it) → milliseconds. */
@@ -313,5 +327,6 @@ export function loadScheduleConfig(env: Env): ScheduleConfig {
       ? parseRate(env.SYNC_SCHEDULE_RATE, 'SYNC_SCHEDULE_RATE')
       : 15 * 60_000,
     staleAfterIntervals: intVar(env, 'SYNC_STALE_AFTER_INTERVALS', 3, 1, 1000),
+    remindAfterMs: parseRemindAfter(env.REMIND_AFTER),
   };
 }

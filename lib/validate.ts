@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { BadRequestError, ConfigError } from './errors.ts';
+import { EVENT_TYPES } from './model/schemas.ts';
 import { CONNECTION_STATUSES, PEERING_STATUSES } from './model/status.ts';
 
 // ---- Huawei Cloud identifiers ----
@@ -221,3 +222,79 @@ export const targetSpecSchema = (name: string) =>
     },
     { message: `${name} must be region:projectId, e.g. cn-north-4:0a1b2c` },
   );
+// ---- silences ----
+
+const SELECTOR_KEYS = ['target', 'connection', 'queue', 'type'] as const;
+const SELECTOR_EXPECTED = `key=value pairs joined by commas, keys ${SELECTOR_KEYS.join(', ')}, e.g. target=cn-north-4:*,type=PEERING_FAILED`;
+const GLOB_TARGET = /^[A-Za-z0-9_*?-]+:[A-Za-z0-9_*?-]+$/;
+
+/**
+ * What is wrong with a selector, or null: a `target` must be a `region:projectId` glob, a `type` an
+ * event type, and at least one key must be given (an empty selector would silence everything by
+ * accident; `target=*:*` says so on purpose).
+ */
+export function silenceMatchProblem(m: Partial<Record<string, string>>, name: string): string | null {
+  const given = Object.entries(m).filter(([, v]) => v !== undefined);
+  if (given.length === 0) return `${name} must name at least one key; expected ${SELECTOR_EXPECTED}`;
+  for (const [k, v] of given) {
+    if (!(SELECTOR_KEYS as readonly string[]).includes(k))
+      return `${name} has an unknown key "${k.slice(0, 40)}"; expected ${SELECTOR_EXPECTED}`;
+    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID_LENGTH)
+      return `${name}: ${k} must be 1 to ${MAX_ID_LENGTH} characters`;
+    if (k === 'target' && !GLOB_TARGET.test(v))
+      return `${name}: target must be a region:projectId glob such as cn-north-4:* or *:0a1b2c`;
+    if (k === 'type' && !(EVENT_TYPES as readonly string[]).includes(v))
+      return `${name}: type must be one of ${EVENT_TYPES.join(', ')}`;
+  }
+  return null;
+}
+
+/** `--match` text → a selector object; a bad pair is a one-line error naming it. */
+export const silenceSelector = (name: string) =>
+  z.string().transform((text, ctx): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const pair of text.split(',')) {
+      const at = pair.indexOf('=');
+      const key = at < 0 ? pair.trim() : pair.slice(0, at).trim();
+      // Event types are words people type in any case; the others are names and globs, kept as typed.
+      const raw = at < 0 ? '' : pair.slice(at + 1).trim();
+      const value = key === 'type' ? raw.toUpperCase() : raw;
+      let problem: string | null = null;
+      if (at < 0 || key === '' || value === '')
+        problem = `${name}: "${pair.slice(0, 40)}" is not key=value; expected ${SELECTOR_EXPECTED}`;
+      else if (Object.hasOwn(out, key)) problem = `${name} gives ${key.slice(0, 40)} twice`;
+      else problem = silenceMatchProblem({ [key]: value }, name);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      out[key] = value;
+    }
+    return out;
+  });
+
+const DURATION = /^(\d{1,6})([mhd])$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A silence longer than a year is a mistake, not a plan. */
+export const MAX_SILENCE_MS = 366 * UNIT_MS.d;
+
+/**
+ * `--until`: a duration from `now` (`90m`, `2h`, `1d`) or an ISO-8601 time → the end as a UTC
+ * instant, which must be after `now` and within a year.
+ */
+export const silenceUntil = (name: string, now: number) => {
+  const message = `${name} must be a duration such as 90m, 2h, 1d or an ISO-8601 time such as 2026-11-28T10:00:00Z, in the future and within a year`;
+  return z.string().transform((s, ctx): string => {
+    const d = DURATION.exec(s.trim());
+    const at = d
+      ? now + Number(d[1]) * UNIT_MS[d[2] as keyof typeof UNIT_MS]
+      : ISO_SHAPE.test(s)
+        ? Date.parse(s)
+        : Number.NaN;
+    if (Number.isNaN(at) || at <= now || at - now > MAX_SILENCE_MS) {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    return new Date(at).toISOString();
+  });
+};

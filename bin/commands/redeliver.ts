@@ -35,7 +35,7 @@ export async function run(
       ? 'no undelivered events'
       : report.events.map((e) => `${e.eventId}: ${e.state}${describeChannels(e.channels)}`).join('\n'),
   );
-  return report.events.every((e) => e.state === 'delivered') ? 0 : 1;
+  return report.events.every((e) => e.state === 'delivered' || e.state === 'silenced') ? 0 : 1;
 }
 
 function describeChannels(channels: Record<string, { status: string; reason?: string }>): string {

@@ -22,6 +22,7 @@ import {
   RunsParams,
   SnapshotParams,
 } from './params.ts';
+import { SilenceCreateBody, SilenceIdParam, SilenceListResponse, SilenceView } from './silences.ts';
 import { TargetsResponseSchema } from './targets.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -123,6 +124,28 @@ export const API = {
     summary: 'Change events in a time range',
     query: EventsParams,
     ok: named('ChangeEventPage', page(ChangeEvent)),
+  },
+  listSilences: {
+    method: 'GET',
+    path: '/silences',
+    summary: 'Every silence, newest first, with whether it holds now',
+    query: z.object({}).strict(),
+    ok: named('SilenceList', SilenceListResponse),
+  },
+  createSilence: {
+    method: 'POST',
+    path: '/silences',
+    summary: 'Silence matching events until a time: stored and shown, not sent; one reminder at its end',
+    body: SilenceCreateBody,
+    ok: named('Silence', SilenceView),
+    okStatus: 201,
+  },
+  expireSilence: {
+    method: 'POST',
+    path: '/silences/{id}/expire',
+    summary: 'End a silence now',
+    pathParams: { id: SilenceIdParam },
+    ok: SilenceView,
   },
   ackEvent: {
     method: 'POST',

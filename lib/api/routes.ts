@@ -27,6 +27,7 @@ import { availabilityRoute, reportRoute } from './availability.ts';
 import { API, documentedPaths, findRoute } from './catalogue.ts';
 import { describeIssue, type TargetParams } from './params.ts';
 import { inTargets } from './scope.ts';
+import { parseJsonBody, silenceRoute } from './silences.ts';
 import { targetsResponse } from './targets.ts';
 
 export interface ApiResponse {
@@ -160,7 +161,14 @@ export async function route(
           error: `method ${method.slice(0, 10)} is not allowed here; expected ${match.allowed.join(', ')}`,
         },
       };
-    // The write routes: acknowledging an alert.
+    // Silences: list, create, expire (lib/api/silences.ts); the body is JSON.
+    if (match.id === 'listSilences' || match.id === 'createSilence' || match.id === 'expireSilence') {
+      const body = parseJsonBody(request.body, false);
+      const now = request.now === undefined ? Date.now() : Date.parse(request.now);
+      const segments = path.replace(/^\/+|\/+$/g, '').split('/');
+      return (await silenceRoute(ctx.store, method, segments, body, now)) ?? notFound(path);
+    }
+    // Acknowledging an alert.
     if (match.id === 'ackEvent')
       return await postAck(ctx.store, match.params.id ?? '', request.body, {
         caller: request.caller ?? null,

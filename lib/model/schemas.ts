@@ -124,6 +124,21 @@ export const EVENT_TYPES = [
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
+/**
+ * What makes an outbox item a reminder: which alert (the event that opened it), since when it has
+ * been open, and why it is sent now (every REMIND_AFTER, or once when a silence ended).
+ */
+export const ReminderInfoSchema = z.object({
+  kind: z.enum(['periodic', 'silence-ended']),
+  /** The id of the event that opened the alert (a PEERING_FAILED or CONNECTION_DELETED). */
+  of: z.string(),
+  alertKey: z.string(),
+  openSince: z.string(),
+  /** silence-ended: the silence that ended. */
+  silenceId: z.string().nullable(),
+});
+export type ReminderInfo = z.infer<typeof ReminderInfoSchema>;
+
 export const ChangeEventSchema = z.object({
   /** Deterministic: the same transition always gets the same id, so a retried write is a no-op. */
   id: z.string(),
@@ -163,6 +178,10 @@ export const ChangeEventSchema = z.object({
   ackNote: z.string().nullable().default(null).optional(),
   /** The event that stands for this one, so it was not sent on its own (lib/notify/inhibit.ts). */
   inhibitedBy: z.string().nullable().default(null).optional(),
+  /** The silence that held this event from every channel (lib/notify/silenced.ts); null when sent. */
+  silencedBy: z.string().nullable().default(null).optional(),
+  /** Only on reminder items (lib/sync/reminders.ts): this is a reminder of an open alert, not a change. */
+  reminder: ReminderInfoSchema.optional(),
 });
 export type ChangeEvent = z.infer<typeof ChangeEventSchema>;
 

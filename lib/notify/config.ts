@@ -53,6 +53,8 @@ export interface ChannelConfig {
   digestThreshold?: number | undefined;
   /** PEERING_RECOVERED messages; on unless false. */
   recovered: boolean;
+  /** Reminders of open alerts (lib/sync/reminders.ts); on unless false. */
+  reminders?: boolean | undefined;
 }
 
 /** Sending one chat message (the DLI client's RetryPolicy is per page of the API). */
@@ -164,10 +166,11 @@ const ChannelSchema = z
         .max(1000, { message: 'digestThreshold must be at most 1000' })
         .optional(),
       recovered: z.boolean({ message: 'recovered must be true or false' }).default(true),
+      reminders: z.boolean({ message: 'reminders must be true or false' }).optional(),
     },
     {
       error:
-        'has an unknown field; expected only name, type, url, secret, events, targets, digestThreshold, recovered',
+        'has an unknown field; expected only name, type, url, secret, events, targets, digestThreshold, recovered, reminders',
     },
   )
   .superRefine((c, ctx) => {

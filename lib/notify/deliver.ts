@@ -37,6 +37,7 @@ import {
 } from './record.ts';
 import { routes } from './routing.ts';
 import { type SendDeps, type SendResult, sendMessage } from './send.ts';
+import { applySilences } from './silenced.ts';
 
 export interface DeliverDeps extends SendDeps {
   options: NotifyOptions;
@@ -65,6 +66,7 @@ export function defaultDeps(over: Partial<DeliverDeps> = {}): DeliverDeps {
 interface StoredDelivery {
   delivery: DeliveryMap;
   deliveryState: string | null;
+  silencedBy: string | null;
 }
 
 export type ChannelOutcome =
@@ -79,7 +81,8 @@ export interface EventReport {
   eventId: string;
   /** The stream should hand this event back (a batch item failure). */
   retry: boolean;
-  state: DeliveryState | 'missing';
+  /** silenced: a silence held it from every channel (lib/notify/silenced.ts). */
+  state: DeliveryState | 'missing' | 'silenced';
   channels: Record<string, ChannelOutcome>;
 }
 
@@ -103,7 +106,8 @@ async function contextsFor(
   // past (its failure streak), so reads are not shared between events.
   const entries = await Promise.all(
     events
-      .filter((e) => needsHistory(e, options.flap))
+      // A reminder is not a change: no flap decision, no history read.
+      .filter((e) => e.reminder === undefined && needsHistory(e, options.flap))
       .map(async (e): Promise<[string, EventContext]> => {
         const points = peeringTimeline(await loadHistoryFor(store, e, options.flap), e);
         const original = originalFailure(e, points);
@@ -262,9 +266,12 @@ export async function deliverEvents(
     ].map(([id, s]): [string, StoredDelivery] => [id, { ...s, delivery: parseDelivery(s.delivery) }]),
   );
   const present = unique.filter((e) => stored.has(e.id));
+  const held = await applySilences(store, present, new Map([...stored].map(([id, s]) => [id, s.silencedBy])));
   const state = new Map([...stored].map(([id, s]) => [id, s.delivery]));
-  const owing = present.filter((e) =>
-    channels.some((c) => routes(c, e) && isPending(state.get(e.id)?.[c.name], deps.mode)),
+  const owing = present.filter(
+    (e) =>
+      !held.has(e.id) &&
+      channels.some((c) => routes(c, e) && isPending(state.get(e.id)?.[c.name], deps.mode)),
   );
   // Inhibited events are marked on the item first, then recorded per channel instead of sent.
   const inhibited = inhibitedByDeletion(owing, await storedDeletions(store, owing));
@@ -308,6 +315,11 @@ export async function deliverEvents(
       continue;
     }
     const routed = channels.filter((c) => routes(c, e)).map((c) => c.name);
+    if (held.has(e.id)) {
+      const none = Object.fromEntries(routed.map((name) => [name, { status: 'suppressed' as const }]));
+      reports.push({ eventId: e.id, retry: false, state: 'silenced', channels: none });
+      continue;
+    }
     const outcomes: Record<string, ChannelOutcome> = {};
     for (const name of routed) {
       const parked = before.delivery[name];

@@ -7,6 +7,7 @@ import type { ChannelConfig, NotifyOptions } from './config.ts';
 import type { FlapDecision } from './flap.ts';
 import { digestMessage, eventMessage, flappingMessage, type Message, type OriginalAlert } from './message.ts';
 import { type DeliveryMap, isPending, type Mode } from './record.ts';
+import { isReminder, reminderMessage } from './reminder-message.ts';
 import { routes } from './routing.ts';
 
 export interface EventContext {
@@ -16,7 +17,7 @@ export interface EventContext {
 
 export interface Send {
   message: Message;
-  via: 'event' | 'flapping' | 'digest';
+  via: 'event' | 'flapping' | 'digest' | 'reminder';
   eventIds: string[];
 }
 
@@ -61,18 +62,30 @@ export function planChannel(
 ): ChannelPlan {
   const owed = events.filter((e) => routes(channel, e) && isPending(state.get(e.id)?.[channel.name], mode));
   const suppressed = owed.filter((e) => contexts.get(e.id)?.decision.kind === 'suppressed').map((e) => e.id);
-  const toSend = owed.filter((e) => contexts.get(e.id)?.decision.kind !== 'suppressed');
+  // Reminders are never folded into a digest: each says one alert is still open.
+  const reminders = owed.filter(isReminder).map(
+    (e): Send => ({
+      message: reminderMessage(e, options),
+      via: 'reminder',
+      eventIds: [e.id],
+    }),
+  );
+  const toSend = owed.filter((e) => !isReminder(e) && contexts.get(e.id)?.decision.kind !== 'suppressed');
   const threshold = digestThreshold(channel, options);
   if (threshold > 0 && toSend.length > threshold) {
     const message = digestMessage(toSend, {
       consoleUrlTemplate: options.consoleUrlTemplate,
       channel: channel.name,
     });
-    return { channel, sends: [{ message, via: 'digest', eventIds: toSend.map((e) => e.id) }], suppressed };
+    return {
+      channel,
+      sends: [{ message, via: 'digest', eventIds: toSend.map((e) => e.id) }, ...reminders],
+      suppressed,
+    };
   }
   return {
     channel,
-    sends: toSend.map((e) => singleMessage(e, contexts.get(e.id) ?? NORMAL, options)),
+    sends: [...toSend.map((e) => singleMessage(e, contexts.get(e.id) ?? NORMAL, options)), ...reminders],
     suppressed,
   };
 }

@@ -12,8 +12,9 @@ export const DeliveryRecordSchema = z.object({
   /** Delivery attempts (one per batch attempt or redeliver run), counted across failures. */
   attempts: z.number().int().nonnegative(),
   /** How it went out: its own message, the flapping message, or a digest (key = digest id);
-   *  `inhibited`: not sent, another event stands for it (the event's `inhibitedBy`). */
-  via: z.enum(['event', 'flapping', 'digest', 'inhibited']).optional(),
+   *  `inhibited`: not sent, another event stands for it (the event's `inhibitedBy`); `reminder`: a
+   *  reminder of an open alert (lib/sync/reminders.ts). */
+  via: z.enum(['event', 'flapping', 'digest', 'inhibited', 'reminder']).optional(),
   key: z.string().optional(),
   /** Why it failed: status and platform code only, never a URL. */
   reason: z.string().optional(),

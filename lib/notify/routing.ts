@@ -18,6 +18,7 @@ export function matchesTarget(globs: readonly string[], region: string, projectI
 
 export function routes(channel: ChannelConfig, e: ChangeEvent): boolean {
   if ((e.type === 'PEERING_RECOVERED' || e.type === 'TARGET_RECOVERED') && !channel.recovered) return false;
+  if (e.reminder !== undefined && channel.reminders === false) return false;
   if (channel.events && !channel.events.includes(e.type)) return false;
   if (channel.targets && !matchesTarget(channel.targets, e.region, e.projectId)) return false;
   return true;

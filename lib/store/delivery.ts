@@ -13,12 +13,15 @@ import { batchGet } from './chunk-io.ts';
 import { type Store, writeOne } from './client.ts';
 import { toEvent } from './items.ts';
 import { queryPage } from './query.ts';
+import { REMINDERS_GSI_PK } from './reminders.ts';
 import { GSI1, keys } from './table.ts';
 
 /** An event's delivery attributes as stored; lib/notify/record.ts parses them. */
 export interface StoredDelivery {
   delivery: unknown;
   deliveryState: string | null;
+  /** The silence that held the event (lib/notify/silenced.ts); null when none did. */
+  silencedBy: string | null;
 }
 
 /** What the store needs of a record: whether it is done (sent, suppressed) or parks the channel. */
@@ -40,6 +43,7 @@ export async function loadDelivery(
     '#id': 'id',
     '#d': 'delivery',
     '#s': 'deliveryState',
+    '#sb': 'silencedBy',
   });
   return new Map(
     items.map((item) => [
@@ -47,6 +51,7 @@ export async function loadDelivery(
       {
         delivery: item.delivery,
         deliveryState: typeof item.deliveryState === 'string' ? item.deliveryState : null,
+        silencedBy: typeof item.silencedBy === 'string' ? item.silencedBy : null,
       },
     ]),
   );
@@ -158,21 +163,26 @@ export async function findFailedEvents(
   store: Store,
   range: { from?: string | undefined; to?: string | undefined },
 ): Promise<ChangeEvent[]> {
-  const page = await queryPage(
-    store,
-    {
-      IndexName: GSI1,
-      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi',
-      FilterExpression: '#state = :failed',
-      ExpressionAttributeNames: { '#state': 'deliveryState' },
-      ExpressionAttributeValues: {
-        ':pk': keys.eventsGsiPk(),
-        ':lo': range.from ?? '0',
-        ':hi': `${range.to ?? ''}~`,
-        ':failed': 'failed',
+  const out: ChangeEvent[] = [];
+  // Reminders are outbox items too, indexed apart from events (lib/store/reminders.ts).
+  for (const pk of [keys.eventsGsiPk(), REMINDERS_GSI_PK]) {
+    const page = await queryPage(
+      store,
+      {
+        IndexName: GSI1,
+        KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK BETWEEN :lo AND :hi',
+        FilterExpression: '#state = :failed',
+        ExpressionAttributeNames: { '#state': 'deliveryState' },
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ':lo': range.from ?? '0',
+          ':hi': `${range.to ?? ''}~`,
+          ':failed': 'failed',
+        },
       },
-    },
-    {},
-  );
-  return page.items.map(toEvent);
+      {},
+    );
+    out.push(...page.items.map(toEvent));
+  }
+  return out;
 }

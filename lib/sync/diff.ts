@@ -211,6 +211,9 @@ export function decideEvents(
     detectedAt: ctx.now,
     connectionVersion: next.version,
     runId: ctx.runId,
+    silencedBy: null,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
   });
 
   const wasDeleted = previous?.status === DELETED;

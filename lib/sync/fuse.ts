@@ -145,5 +145,8 @@ export function heldEvent(
     connectionVersion: null,
     runId: ctx.runId,
     heldDeletions: held,
+    silencedBy: null,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
   };
 }

@@ -12,6 +12,7 @@ import { targetSpec } from '../model/target.ts';
 import type { Store } from '../store/client.ts';
 import { loadRegistry } from '../store/targets.ts';
 import { chooseMode, enqueueTargets, inlineCapacity, loadSweepAges, staleness } from './fanout.ts';
+import { remindStep } from './remind.ts';
 import { resolveTargets, withResolution } from './resolve.ts';
 import { syncAll } from './run.ts';
 import { alertStaleTargets } from './stale-alerts.ts';
@@ -79,6 +80,7 @@ export async function scheduledTick(
       enqueued: out.enqueued,
       failed: out.failed,
     });
+    await remindSafely(t, store, schedule, clock);
     return { ok: resolvedOk && out.failed.length === 0, runs: [], enqueued: out.enqueued };
   }
 
@@ -90,7 +92,24 @@ export async function scheduledTick(
     },
   });
   await reportStaleness(t, store, config, completedAt(summary.runs), staleAfterMs, clock);
+  await remindSafely(t, store, schedule, clock);
   return { ...summary, ok: resolvedOk && summary.ok };
+}
+
+/** Reminders of open alerts (lib/sync/remind.ts); a failure is logged, never fatal: the next tick catches up. */
+async function remindSafely(
+  t: Telemetry,
+  store: Store,
+  schedule: ScheduleConfig,
+  clock: () => Date,
+): Promise<void> {
+  if (schedule.remindAfterMs === undefined) return;
+  try {
+    const r = await remindStep(store, { now: clock().getTime(), remindAfterMs: schedule.remindAfterMs });
+    if (r.due > 0) t.logger.info('reminders written', { due: r.due, created: r.created });
+  } catch (err) {
+    t.logger.error('could not write reminders', { error: describeError(err) });
+  }
 }
 
 const completedAt = (runs: RunRecord[]): Map<string, string> =>

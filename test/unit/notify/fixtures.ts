@@ -24,6 +24,9 @@ export function event(over: Partial<ChangeEvent> = {}): ChangeEvent {
     detectedAt: T0,
     connectionVersion: 2,
     runId: 'run-1',
+    silencedBy: null,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
     ...over,
   };
 }
