@@ -34,6 +34,14 @@ export const OK = {
   discord: { status: 204, body: '' },
   googlechat: { status: 200, body: JSON.stringify({ name: 'spaces/S/messages/M' }) },
   webhook: { status: 200, body: '' },
+  pagerduty: {
+    status: 202,
+    body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: 'k' }),
+  },
+  jsm: {
+    status: 202,
+    body: JSON.stringify({ result: 'Request will be processed', took: 0.01, requestId: 'r' }),
+  },
 } as const satisfies Record<string, SinkReply>;
 
 /** Answers the given replies in order, then repeats the last one. */

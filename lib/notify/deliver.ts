@@ -21,7 +21,8 @@ import { type ChannelConfig, DEFAULT_OPTIONS, type NotifyOptions } from './confi
 import { decideFlap, needsHistory, originalFailure, peeringTimeline } from './flap.ts';
 import { loadHistoryFor } from './history.ts';
 import { createPost, postHttp } from './http.ts';
-import { type ChannelPlan, type EventContext, planChannel } from './plan.ts';
+import { capacity, PACE_HORIZON_MS } from './pacing.ts';
+import { type ChannelLimits, type ChannelPlan, type EventContext, planChannel } from './plan.ts';
 import {
   type DeliveryMap,
   type DeliveryRecord,
@@ -110,6 +111,17 @@ async function contextsFor(
       }),
   );
   return new Map(entries);
+}
+
+/** The channel's platform limits for this batch: what its bucket can send before the deadline. */
+function limitsOf(channel: ChannelConfig, deps: DeliverDeps): ChannelLimits {
+  const driver = DRIVERS[channel.type];
+  const now = deps.now();
+  const horizon = deps.deadline === undefined ? PACE_HORIZON_MS : Math.max(0, deps.deadline - now);
+  return {
+    sendable: capacity(deps.buckets.get(channel.name), driver.pace, now, horizon),
+    paging: driver.paging === true,
+  };
 }
 
 /** Sends one channel's plan and records each outcome; never throws (outcomes say what happened). */
@@ -243,7 +255,9 @@ export async function deliverEvents(
     channels.some((c) => routes(c, e) && isPending(state.get(e.id)?.[c.name], deps.mode)),
   );
   const contexts = await contextsFor(store, owing, deps.options);
-  const plans = channels.map((c) => planChannel(c, owing, state, contexts, deps.options, deps.mode));
+  const plans = channels.map((c) =>
+    planChannel(c, owing, state, contexts, deps.options, deps.mode, limitsOf(c, deps)),
+  );
 
   const written = new Map<string, DeliveryMap>();
   const settled = await Promise.allSettled(plans.map((p) => runChannel(store, p, stored, deps, written)));

@@ -4,6 +4,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { alertKey } from '../model/alert-key.ts';
 import { peeringLabel } from '../model/peering-key.ts';
 import type { ChangeEvent } from '../model/schemas.ts';
 import { targetLabel, targetSpec } from '../model/target.ts';
@@ -105,6 +106,9 @@ export function eventMessage(
     link: { label: LINK_LABEL, url: consoleUrl(ctx.consoleUrlTemplate, e) },
     at: e.detectedAt,
     events: [e],
+    // A recovery closes what its failure opened: both carry the peering's one alert key.
+    action: e.type === 'PEERING_RECOVERED' ? ('resolve' as const) : ('trigger' as const),
+    alertKey: alertKey(e),
   };
   switch (e.type) {
     case 'PEERING_FAILED':
