@@ -37,5 +37,6 @@ export function capacity(bucket: Bucket | undefined, pace: Pace, now: number, ho
   const perMs = pace.perMinute / 60_000;
   const tokens = Math.min(pace.burst, b.tokens + Math.max(0, now - b.at) * perMs);
   const refill = Math.max(0, now + horizonMs - Math.max(now, b.at)) * perMs;
-  return Math.floor(tokens + refill);
+  // The epsilon keeps float error (10 s × 18/min = 2.9999…) from costing a whole send.
+  return Math.floor(tokens + refill + 1e-9);
 }
