@@ -15,10 +15,11 @@ import type { Message } from '../message.ts';
  */
 export function boundedKey(m: Message, max: number): string {
   const key = m.alertKey ?? m.key;
-  const safe = key.replace(/[^A-Za-z0-9_.:/#~-]/g, '_');
-  if (safe === key && key.length <= max) return key;
+  if (/^[A-Za-z0-9_.:/#~-]*$/.test(key) && !key.includes('://') && key.length <= max) return key;
+  // The prefix drops `:` too, so data can form no `scheme://` a chat forward would link.
+  const prefix = key.replace(/[^A-Za-z0-9_./#~-]/g, '_');
   const hash = createHash('sha256').update(key).digest('base64url');
-  return `${safe.slice(0, max - hash.length - 1)}~${hash}`;
+  return `${prefix.slice(0, max - hash.length - 1)}~${hash}`;
 }
 
 /**

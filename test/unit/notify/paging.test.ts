@@ -128,6 +128,13 @@ describe('pagerduty', () => {
       pdBody(eventMessage(event({ queue: long, type: 'PEERING_RECOVERED', error: null }), tpl)).dedup_key,
     ).toBe(a.dedup_key);
   });
+  it('a key with odd characters or a scheme is cleaned and hashed, so no forwarded chat links or mentions it', () => {
+    for (const queue of ['https://evil.example/x', '@all <!channel>']) {
+      const k = pdBody(eventMessage(event({ queue }), tpl)).dedup_key as string;
+      expect(k).toMatch(/^cn-north-4\/p1\/c-1\/[A-Za-z0-9_./#~-]+~[A-Za-z0-9_-]{43}$/);
+      expect(k).not.toContain('://');
+    }
+  });
   it('202 is success; 400 is final; 429 waits for Retry-After or backs off; 5xx backs off', () => {
     expect(pagerduty.judge(reply(202, '{"status":"success","dedup_key":"k"}'), NOW)).toEqual({ ok: true });
     expect(
