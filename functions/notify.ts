@@ -8,6 +8,7 @@
 import { loadStoreConfig } from '../lib/config.ts';
 import { coldStart, lambdaShell } from '../lib/lambda.ts';
 import { entryLogger } from '../lib/log.ts';
+import { legacyHostWarning } from '../lib/notify/channels/jsm.ts';
 import { channelSource, loadNotifyOptions } from '../lib/notify/config.ts';
 import { createStreamHandler, type LambdaContextLike } from '../lib/notify/handler.ts';
 import { loadChannels } from '../lib/notify/ssm.ts';
@@ -21,6 +22,10 @@ const boot = coldStart(async () => {
   const options = loadNotifyOptions(env);
   const channels = await loadChannels(channelSource(env));
   if (channels.length === 0) logger.warn('no notification channels configured');
+  for (const c of channels) {
+    const warning = legacyHostWarning(c, Date.now());
+    if (warning) logger.warn(warning);
+  }
   // One stream handler per container: its pacing buckets outlive a single batch.
   return createStreamHandler({
     store: shell.store(config),

@@ -2,6 +2,7 @@
 import { storeFor } from '../../lib/app.ts';
 import { type Env, loadStoreConfig } from '../../lib/config.ts';
 import { BadRequestError, ConfigError } from '../../lib/errors.ts';
+import { legacyHostWarning } from '../../lib/notify/channels/jsm.ts';
 import { channelSource, loadNotifyOptions } from '../../lib/notify/config.ts';
 import { redeliver } from '../../lib/notify/deliver.ts';
 import { loadChannels } from '../../lib/notify/ssm.ts';
@@ -23,6 +24,10 @@ export async function run(
   const channels = await loadChannels(channelSource(env));
   if (channels.length === 0)
     throw new ConfigError('no chat channels configured; set NOTIFY_CHANNELS or NOTIFY_CHANNELS_PARAMETER');
+  for (const c of channels) {
+    const warning = legacyHostWarning(c, Date.now());
+    if (warning) io.err(`warning: ${warning}`);
+  }
   const report = await redeliver(
     store,
     channels,

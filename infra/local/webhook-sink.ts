@@ -34,6 +34,14 @@ export const OK = {
   discord: { status: 204, body: '' },
   googlechat: { status: 200, body: JSON.stringify({ name: 'spaces/S/messages/M' }) },
   webhook: { status: 200, body: '' },
+  pagerduty: {
+    status: 202,
+    body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: 'k' }),
+  },
+  jsm: {
+    status: 202,
+    body: JSON.stringify({ result: 'Request will be processed', took: 0.01, requestId: 'r' }),
+  },
 } as const satisfies Record<string, SinkReply>;
 
 /** Answers the given replies in order, then repeats the last one. */
@@ -49,7 +57,7 @@ export interface WebhookSink {
   requests: SinkRequest[];
   /** Requests to one path. */
   to(path: string): SinkRequest[];
-  /** Sets the responder of a path (default: 200 with body `ok`). */
+  /** Sets the responder of a path and the paths below it (default: 200 with body `ok`). */
   on(path: string, responder: Responder | SinkReply): void;
   close(): Promise<void>;
 }
@@ -57,6 +65,12 @@ export interface WebhookSink {
 export async function startWebhookSink(): Promise<WebhookSink> {
   const responders = new Map<string, Responder>();
   const requests: SinkRequest[] = [];
+  // A path's responder also answers below it: JSM acknowledges and closes at {url}/{alias}/….
+  const byPrefix = (path: string): Responder | undefined =>
+    [...responders.keys()]
+      .filter((p) => path.startsWith(`${p}/`))
+      .sort((a, b) => b.length - a.length)
+      .map((p) => responders.get(p))[0];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -78,7 +92,8 @@ export async function startWebhookSink(): Promise<WebhookSink> {
         json,
       };
       requests.push(record);
-      const responder: Responder = responders.get(url.pathname) ?? (() => ({ status: 200, body: 'ok' }));
+      const responder: Responder =
+        responders.get(url.pathname) ?? byPrefix(url.pathname) ?? (() => ({ status: 200, body: 'ok' }));
       Promise.resolve(responder(record)).then(
         (reply) => {
           res.writeHead(reply.status, reply.headers ?? {});

@@ -20,7 +20,14 @@ export function hintFacts(e: ChangeEvent): Fact[] {
   ];
 }
 
-const TRIGGERS = new Set<ChangeEvent['type']>(['PEERING_FAILED', 'PEERING_STUCK', 'TARGET_STALE']);
+const TRIGGERS = new Set<ChangeEvent['type']>([
+  'PEERING_FAILED',
+  'PEERING_STUCK',
+  'TARGET_STALE',
+  'TARGET_DENIED',
+  'CONNECTION_DELETED',
+  'DELETIONS_HELD',
+]);
 const RESOLVES = new Set<ChangeEvent['type']>(['PEERING_RECOVERED', 'TARGET_RECOVERED']);
 
 /**

@@ -23,11 +23,22 @@ export const CHANNEL_TYPES = [
   'discord',
   'googlechat',
   'webhook',
+  'pagerduty',
+  'jsm',
 ] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /** Platforms whose payload carries a signature made with `secret`. */
 const SIGNED: ReadonlySet<ChannelType> = new Set(['feishu', 'dingtalk', 'webhook']);
+/**
+ * Paging tools: `secret` is their credential (PagerDuty routing key, JSM API key), kept out of the
+ * URL so the URL can name the documented endpoint and the key stays in the secret config.
+ */
+const PAGING: ReadonlySet<ChannelType> = new Set(['pagerduty', 'jsm']);
+
+export const PD_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export const JSM_PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
+export const JSM_RESPONDER_TYPES = ['team', 'user', 'escalation', 'schedule'] as const;
 
 export const DEFAULT_CONSOLE_URL =
   'https://console.huaweicloud.com/dli/?region={region}#/main/enhancedConnections';
@@ -55,6 +66,12 @@ export interface ChannelConfig {
   recovered: boolean;
   /** Reminders of open alerts (lib/sync/reminders.ts); on unless false. */
   reminders?: boolean | undefined;
+  /** pagerduty: severity of every trigger; absent: by tone (channels/pagerduty.ts). */
+  severity?: (typeof PD_SEVERITIES)[number] | undefined;
+  /** jsm: priority of every alert; absent: by tone (channels/jsm.ts). */
+  priority?: (typeof JSM_PRIORITIES)[number] | undefined;
+  /** jsm: who the alert is routed to; absent: the integration's own routing. */
+  responders?: { type: (typeof JSM_RESPONDER_TYPES)[number]; name: string }[] | undefined;
 }
 
 /** Sending one chat message (the DLI client's RetryPolicy is per page of the API). */
@@ -167,10 +184,35 @@ const ChannelSchema = z
         .optional(),
       recovered: z.boolean({ message: 'recovered must be true or false' }).default(true),
       reminders: z.boolean({ message: 'reminders must be true or false' }).optional(),
+      severity: z
+        .enum(PD_SEVERITIES, { message: `severity must be one of ${PD_SEVERITIES.join(', ')}` })
+        .optional(),
+      priority: z
+        .enum(JSM_PRIORITIES, { message: `priority must be one of ${JSM_PRIORITIES.join(', ')}` })
+        .optional(),
+      responders: z
+        .array(
+          z.strictObject(
+            {
+              type: z.enum(JSM_RESPONDER_TYPES, {
+                message: `responders type must be one of ${JSM_RESPONDER_TYPES.join(', ')}`,
+              }),
+              name: z
+                .string({ message: 'responders name must be a string' })
+                .min(1, { message: 'responders name must not be empty' })
+                .max(100, { message: 'responders name must be at most 100 characters' }),
+            },
+            { error: 'responders entries must be objects with only type and name' },
+          ),
+          { message: 'responders must be a list of {"type","name"} objects' },
+        )
+        .min(1, { message: 'responders must list at least one responder (omit it for the default)' })
+        .max(50, { message: 'responders must list at most 50 responders' })
+        .optional(),
     },
     {
       error:
-        'has an unknown field; expected only name, type, url, secret, events, targets, digestThreshold, recovered, reminders',
+        'has an unknown field; expected only name, type, url, secret, events, targets, digestThreshold, recovered, reminders, severity, priority, responders',
     },
   )
   .superRefine((c, ctx) => {
@@ -181,12 +223,32 @@ const ChannelSchema = z
         message: 'type webhook needs a secret to sign its requests',
       });
     }
-    if (c.secret && !SIGNED.has(c.type)) {
+    if (PAGING.has(c.type) && !c.secret) {
       ctx.addIssue({
         code: 'custom',
         path: ['secret'],
-        message: `secret is used only by feishu, dingtalk and webhook; ${c.type} has no signing (its URL is the secret)`,
+        message:
+          c.type === 'pagerduty'
+            ? 'type pagerduty needs a secret: the Events API v2 integration (routing) key'
+            : 'type jsm needs a secret: the API integration key (sent as GenieKey)',
       });
+    }
+    if (c.secret && !SIGNED.has(c.type) && !PAGING.has(c.type)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message: `secret is used only by feishu, dingtalk, webhook, pagerduty and jsm; ${c.type} has no signing (its URL is the secret)`,
+      });
+    }
+    if (c.severity !== undefined && c.type !== 'pagerduty')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['severity'],
+        message: 'severity is used only by type pagerduty',
+      });
+    for (const field of ['priority', 'responders'] as const) {
+      if (c[field] !== undefined && c.type !== 'jsm')
+        ctx.addIssue({ code: 'custom', path: [field], message: `${field} is used only by type jsm` });
     }
   });
 

@@ -24,7 +24,8 @@ import { loadHistoryFor } from './history.ts';
 import { createPost, postHttp } from './http.ts';
 import { inhibitedByDeletion, inhibitedFor } from './inhibit.ts';
 import type { OriginalAlert } from './message.ts';
-import { type ChannelPlan, type EventContext, planChannel } from './plan.ts';
+import { capacity, PACE_HORIZON_MS } from './pacing.ts';
+import { type ChannelLimits, type ChannelPlan, type EventContext, planChannel } from './plan.ts';
 import {
   type DeliveryMap,
   type DeliveryRecord,
@@ -130,6 +131,17 @@ async function withAck(store: Store, original: OriginalAlert): Promise<OriginalA
     ...original,
     acknowledgedBy: failure?.acknowledgedBy ?? null,
     acknowledgedAt: failure?.acknowledgedAt ?? null,
+  };
+}
+
+/** The channel's platform limits for this batch: what its bucket can send before the deadline. */
+function limitsOf(channel: ChannelConfig, deps: DeliverDeps): ChannelLimits {
+  const driver = DRIVERS[channel.type];
+  const now = deps.now();
+  const horizon = deps.deadline === undefined ? PACE_HORIZON_MS : Math.max(0, deps.deadline - now);
+  return {
+    sendable: capacity(deps.buckets.get(channel.name), driver.pace, now, horizon),
+    paging: driver.paging === true,
   };
 }
 
@@ -279,7 +291,7 @@ export async function deliverEvents(
   const sendable = owing.filter((e) => !inhibited.has(e.id));
   const contexts = await contextsFor(store, sendable, deps.options);
   const plans = channels.map((c) => ({
-    ...planChannel(c, sendable, state, contexts, deps.options, deps.mode),
+    ...planChannel(c, sendable, state, contexts, deps.options, deps.mode, limitsOf(c, deps)),
     inhibited: inhibitedFor(c, owing, inhibited, state, deps.mode),
   }));
 

@@ -30,6 +30,10 @@ export const PLATFORM_HOSTS: Record<Exclude<ChannelType, 'webhook'>, readonly st
   // Workflows (Power Automate) URLs: prod-NN.<region>.logic.azure.com and
   // <env>.environment.api.powerplatform.com; the retired Office 365 connectors are not accepted.
   teams: ['.logic.azure.com', '.logic.azure.us', '.environment.api.powerplatform.com'],
+  // Events API v2: the global and the EU service region hosts.
+  pagerduty: ['events.pagerduty.com', 'events.eu.pagerduty.com'],
+  // JSM Ops; the Opsgenie hosts until Opsgenie ends (channels/jsm.ts warns as that date nears and after).
+  jsm: ['api.atlassian.com', 'api.opsgenie.com', 'api.eu.opsgenie.com'],
 };
 
 const V4_BLOCKED: readonly [string, number][] = [

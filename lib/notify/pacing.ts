@@ -23,3 +23,20 @@ export function take(bucket: Bucket, pace: Pace, now: number): { bucket: Bucket;
   // The token we wait for is spent on arrival: the bucket is empty at now + waitMs.
   return { bucket: { tokens: 0, at: now + waitMs }, waitMs };
 }
+
+/** How far ahead a batch may plan to pace when no Lambda deadline says otherwise (CLI redeliver). */
+export const PACE_HORIZON_MS = 60_000;
+
+/**
+ * How many sends the bucket allows between now and now + horizonMs: the tokens it holds plus what
+ * refills in that time (a bucket whose refill was reserved into the future refills from then).
+ * What plan.ts compares a batch with, to digest before the platform would throttle.
+ */
+export function capacity(bucket: Bucket | undefined, pace: Pace, now: number, horizonMs: number): number {
+  const b = bucket ?? fullBucket(pace, now);
+  const perMs = pace.perMinute / 60_000;
+  const tokens = Math.min(pace.burst, b.tokens + Math.max(0, now - b.at) * perMs);
+  const refill = Math.max(0, now + horizonMs - Math.max(now, b.at)) * perMs;
+  // The epsilon keeps float error (10 s × 18/min = 2.9999…) from costing a whole send.
+  return Math.floor(tokens + refill + 1e-9);
+}

@@ -1,6 +1,11 @@
 /**
  * One batch's deliveries, decided without I/O: for each channel, which events it still owes,
  * which are suppressed as flapping, and whether they go out one by one or as one digest.
+ *
+ * A chat channel digests when the batch is over its digest threshold, or when it holds more
+ * messages than the channel's pacing bucket can send before the deadline (`limits.sendable`): the
+ * digest goes out before the platform would throttle, not after. A paging channel (PagerDuty, JSM)
+ * never digests: each alert is its own incident, so its messages are paced instead.
  */
 import type { ChangeEvent } from '../model/schemas.ts';
 import type { ChannelConfig, NotifyOptions } from './config.ts';
@@ -52,6 +57,14 @@ export function singleMessage(e: ChangeEvent, ctx: EventContext, options: Notify
   };
 }
 
+/** What the channel's platform allows this batch: sends its bucket has until the deadline. */
+export interface ChannelLimits {
+  sendable: number;
+  paging: boolean;
+}
+
+const UNLIMITED: ChannelLimits = { sendable: Number.POSITIVE_INFINITY, paging: false };
+
 export function planChannel(
   channel: ChannelConfig,
   events: readonly ChangeEvent[],
@@ -59,6 +72,7 @@ export function planChannel(
   contexts: ReadonlyMap<string, EventContext>,
   options: NotifyOptions,
   mode: Mode,
+  limits: ChannelLimits = UNLIMITED,
 ): ChannelPlan {
   const owed = events.filter((e) => routes(channel, e) && isPending(state.get(e.id)?.[channel.name], mode));
   const suppressed = owed.filter((e) => contexts.get(e.id)?.decision.kind === 'suppressed').map((e) => e.id);
@@ -72,7 +86,12 @@ export function planChannel(
   );
   const toSend = owed.filter((e) => !isReminder(e) && contexts.get(e.id)?.decision.kind !== 'suppressed');
   const threshold = digestThreshold(channel, options);
-  if (threshold > 0 && toSend.length > threshold) {
+  // Threshold 0 means "never digest": such a channel is paced, whatever the batch.
+  const digest =
+    !limits.paging &&
+    threshold > 0 &&
+    (toSend.length > threshold || toSend.length > Math.max(1, limits.sendable));
+  if (digest) {
     const message = digestMessage(toSend, {
       consoleUrlTemplate: options.consoleUrlTemplate,
       channel: channel.name,

@@ -51,10 +51,9 @@ export function channel(
   over: Partial<ChannelConfig> = {},
 ): ChannelConfig {
   sink.on(`/${name}`, OK[type]);
-  const secret =
-    type === 'webhook' || type === 'dingtalk' || type === 'feishu'
-      ? { secret: `SEC${randomBytes(12).toString('base64url')}` }
-      : {};
+  const secret = ['webhook', 'dingtalk', 'feishu', 'pagerduty', 'jsm'].includes(type)
+    ? { secret: `SEC${randomBytes(12).toString('base64url')}` }
+    : {};
   return { name, type, url: sink.url(`/${name}`), recovered: true, ...secret, ...over };
 }
 

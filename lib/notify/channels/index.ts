@@ -4,6 +4,8 @@ import { dingtalk } from './dingtalk.ts';
 import { discord } from './discord.ts';
 import { feishu } from './feishu.ts';
 import { googlechat } from './googlechat.ts';
+import { jsm } from './jsm.ts';
+import { pagerduty } from './pagerduty.ts';
 import { slack } from './slack.ts';
 import { teams } from './teams.ts';
 import type { ChannelDriver } from './types.ts';
@@ -19,4 +21,6 @@ export const DRIVERS: Readonly<Record<ChannelType, ChannelDriver>> = {
   discord,
   googlechat,
   webhook,
+  pagerduty,
+  jsm,
 };

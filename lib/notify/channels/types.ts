@@ -40,6 +40,11 @@ export interface Pace {
 export interface ChannelDriver {
   type: ChannelType;
   pace: Pace;
+  /**
+   * A paging tool (PagerDuty, JSM): each alert is its own incident with its own key, so its messages
+   * are never folded into a digest; a storm is paced instead (lib/notify/plan.ts).
+   */
+  paging?: true;
   /** `now`: epoch milliseconds, for signatures and timestamps. */
   render(message: Message, channel: ChannelConfig, now: number): HttpRequest;
   judge(reply: HttpReply, now: number): Verdict;

@@ -88,7 +88,9 @@ export function sinkChannel(
 ): ChannelConfig {
   const path = `/${name}`;
   sink.on(path, OK[type]);
-  const secret = type === 'webhook' || type === 'dingtalk' ? { secret: `${name}-secret` } : {};
+  const secret = ['webhook', 'dingtalk', 'pagerduty', 'jsm'].includes(type)
+    ? { secret: `${name}-secret` }
+    : {};
   return { name, type, url: sink.url(path), recovered: true, ...secret, ...over };
 }
 

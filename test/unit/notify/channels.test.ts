@@ -31,6 +31,9 @@ const MARKUP: Record<ChannelType, RegExp> = {
   discord: /\]\(https:\/\/evil|<@U123>|(?<!\\)\*bold/,
   googlechat: /<b>bold|<font color=\\"warning\\">x|<users\/all>/,
   webhook: /$^/,
+  // Plain text, but both forward alerts to chat: no tag-shaped mention may survive.
+  pagerduty: /<!channel>|<@U123>|<at id=all>|<users\/all>/,
+  jsm: /<!channel>|<@U123>|<at id=all>|<users\/all>/,
 };
 const MASS = /@(all|channel|here|everyone|所有人)|<!channel>|<!here>|<users\/all>|<at id=all>|isAtAll":true/i;
 
@@ -365,6 +368,20 @@ describe('every platform', () => {
     },
     googlechat: (b) => expect(Buffer.byteLength(b)).toBeLessThanOrEqual(32_000),
     webhook: (b) => expect(Buffer.byteLength(b)).toBeLessThanOrEqual(512_000),
+    // Events API v2: dedup_key ≤ 255, summary ≤ 1,024, an event ≤ 512 KB.
+    pagerduty: (b) => {
+      const p = JSON.parse(b) as { dedup_key: string; payload: { summary: string } };
+      expect(p.dedup_key.length).toBeLessThanOrEqual(255);
+      expect(p.payload.summary.length).toBeLessThanOrEqual(1024);
+      expect(Buffer.byteLength(b)).toBeLessThanOrEqual(512_000);
+    },
+    // Alert API: message ≤ 130, alias ≤ 512, description ≤ 15,000.
+    jsm: (b) => {
+      const p = JSON.parse(b) as { message: string; alias: string; description: string };
+      expect(p.message.length).toBeLessThanOrEqual(130);
+      expect(p.alias.length).toBeLessThanOrEqual(512);
+      expect(p.description.length).toBeLessThanOrEqual(15_000);
+    },
   };
   const many = Array.from({ length: 500 }, (_, i) =>
     event({

@@ -85,7 +85,7 @@ describe('parseChannels', () => {
     [
       'secret on slack',
       json([{ name: 'a', type: 'slack', url: URL_, secret: 'x' }]),
-      /secret is used only by feishu, dingtalk and webhook/,
+      /secret is used only by feishu, dingtalk, webhook, pagerduty and jsm/,
     ],
     [
       'unknown field',
