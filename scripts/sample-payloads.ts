@@ -5,10 +5,14 @@
  *
  *   node bin/run-ts.js scripts/sample-payloads.ts [--compact]   (--compact: one line per payload)
  */
+
+import { alertKey } from '../lib/model/alert-key.ts';
 import type { ChangeEvent } from '../lib/model/schemas.ts';
+import { ackMessage } from '../lib/notify/ack-message.ts';
 import { DRIVERS } from '../lib/notify/channels/index.ts';
 import { type ChannelConfig, DEFAULT_CONSOLE_URL } from '../lib/notify/config.ts';
 import { digestMessage, eventMessage, flappingMessage, type Message } from '../lib/notify/message.ts';
+import { reminderMessage } from '../lib/notify/reminder-message.ts';
 
 const NOW = Date.parse('2026-11-28T10:05:00.000Z');
 const ctx = { consoleUrlTemplate: DEFAULT_CONSOLE_URL };
@@ -50,6 +54,65 @@ const deletedEvent: ChangeEvent = {
   error: null,
 };
 
+const stuckEvent: ChangeEvent = {
+  ...base,
+  id: 'evt_01JDF6STUCKPEERING000000001',
+  type: 'PEERING_STUCK',
+  previousStatus: 'CREATING',
+  status: 'CREATING',
+  error: null,
+  creatingSince: '2026-11-28T09:40:00.000Z',
+};
+const target = { region: base.region, projectId: base.projectId };
+const staleEvent: ChangeEvent = {
+  ...base,
+  ...target,
+  id: 'evt_01JDF7STALETARGET0000000001',
+  type: 'TARGET_STALE',
+  connectionId: null,
+  connectionName: null,
+  queue: null,
+  resourceKind: null,
+  connectionVersion: null,
+  previousStatus: 'ACTIVE',
+  status: 'STALE',
+  error:
+    'DLI list connections failed: HTTP 401, APIG.0301: Incorrect IAM authentication information: verify aksk signature fail',
+  lastCompleteSweepAt: '2026-11-28T07:00:00.000Z',
+};
+const targetRecovered: ChangeEvent = {
+  ...staleEvent,
+  id: 'evt_01JDF8TARGETRECOVERED000001',
+  type: 'TARGET_RECOVERED',
+  previousStatus: 'STALE',
+  status: 'ACTIVE',
+  error: null,
+  detectedAt: '2026-11-28T10:30:00.000Z',
+  lastCompleteSweepAt: '2026-11-28T10:30:00.000Z',
+};
+const deniedEvent: ChangeEvent = {
+  ...staleEvent,
+  id: 'evt_01JDF9TARGETDENIED000000001',
+  type: 'TARGET_DENIED',
+  previousStatus: 'ACTIVE',
+  status: 'DENIED',
+  error:
+    'HTTP 403, APIG.0302: Incorrect IAM authentication information: the IAM user is not authorized to access the API',
+  lastCompleteSweepAt: undefined,
+};
+const reminderEvent = {
+  ...base,
+  id: 'rem_01JDFAREMINDER00000000001',
+  detectedAt: '2026-11-28T14:00:00.000Z',
+  reminder: {
+    kind: 'periodic' as const,
+    of: base.id,
+    alertKey: alertKey(base),
+    openSince: base.detectedAt,
+    silenceId: null,
+  },
+};
+
 const failure = eventMessage(base, ctx);
 const kinds: [string, Message][] = [
   ['failure', failure],
@@ -57,17 +120,23 @@ const kinds: [string, Message][] = [
   ['deletion', eventMessage(deletedEvent, ctx)],
   ['flapping', flappingMessage(base, { ...ctx, failures: 4, windowMs: 60 * 60_000 })],
   ['digest', digestMessage([base, recoveredEvent, deletedEvent], { ...ctx, channel: 'ops' })],
-  // What `dli-sync ack` sends (its builder is another branch's): the failure, acknowledged.
   [
     'acknowledgement',
-    {
-      ...failure,
-      key: `ack_${base.id}`,
-      action: 'acknowledge',
-      title: `Acknowledged: ${failure.title}`,
-      note: 'Acknowledged by alice at 2026-11-28T10:04:00.000Z: looking at the route tables.',
-    },
+    ackMessage(
+      base,
+      {
+        acknowledgedBy: 'alice',
+        acknowledgedAt: '2026-11-28T10:04:00.000Z',
+        ackNote: 'looking at the route tables',
+      },
+      ctx,
+    ),
   ],
+  ['reminder', reminderMessage(reminderEvent, ctx)],
+  ['stuck', eventMessage(stuckEvent, ctx)],
+  ['stale target', eventMessage(staleEvent, ctx)],
+  ['target recovered', eventMessage(targetRecovered, ctx)],
+  ['target denied', eventMessage(deniedEvent, ctx)],
 ];
 
 const channel = (type: ChannelConfig['type'], url: string, secret?: string): ChannelConfig => ({
