@@ -132,6 +132,7 @@ describe('[deploy] schedule configuration', () => {
       fanoutThreshold: null,
       intervalMs: 900_000,
       staleAfterIntervals: 3,
+      remindAfterMs: 4 * 3_600_000,
     });
     expect(
       loadScheduleConfig({
@@ -145,6 +146,7 @@ describe('[deploy] schedule configuration', () => {
       fanoutThreshold: 10,
       intervalMs: 300_000,
       staleAfterIntervals: 4,
+      remindAfterMs: 4 * 3_600_000,
     });
     expect(() => loadScheduleConfig({ SYNC_FANOUT_QUEUE_URL: 'http://example.com/q' })).toThrow(
       /SYNC_FANOUT_QUEUE_URL/,

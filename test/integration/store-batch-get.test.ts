@@ -39,6 +39,7 @@ describe('the store’s one BatchGetItem', () => {
     expect(got.get('e2')).toEqual({
       delivery: { slack: { status: 'sent', at: 't', attempts: 1 } },
       deliveryState: 'failed',
+      silencedBy: null,
     });
     expect(got.get('e1')?.deliveryState).toBeNull();
   });

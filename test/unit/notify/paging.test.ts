@@ -75,6 +75,10 @@ describe('pagerduty', () => {
           'Detected at': '2026-11-28T10:00:00.000Z',
           Event: 'evt_0000000000000000000000000a',
           'DLI error': 'DLI.0001: route table conflict',
+          // The cause hint of the error text (lib/model/hints.ts) goes to the incident too.
+          'Likely cause': expect.stringContaining('route'),
+          'Next step': expect.any(String),
+          'DLI FAQ': expect.stringContaining('dli_03_0179'),
         },
       },
       links: [
