@@ -81,7 +81,9 @@ export async function syncTarget(config: SyncConfig, target: Target, deps: SyncD
     }
     const listed = listingOf(sweep.records);
     const index = await indexRead;
-    const stuck = { now: run.startedAt, afterMs: config.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS };
+    // null is PEERING_STUCK_AFTER=off; only an absent setting takes the default.
+    const afterMs = config.stuckAfterMs === undefined ? DEFAULT_STUCK_AFTER_MS : config.stuckAfterMs;
+    const stuck = { now: run.startedAt, afterMs };
     const { seen, protectedIds, mayDelete } = listed;
     const candidates = selectCandidates(index, seen.values(), protectedIds, mayDelete, stuck);
     const ctx = runContext(target, run, protectedIds, stuck.afterMs);
