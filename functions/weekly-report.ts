@@ -60,6 +60,7 @@ export async function handler(): Promise<WeeklyAnswer> {
         buckets: new Map(),
       },
     );
+    if (posts.length === 0) logger.warn('no channel has "weeklyReport": true; the report is only in S3');
     for (const p of posts.filter((x) => !x.ok)) logger.error('weekly summary not posted', { ...p });
     return { week: report.week, key: report.key, bytes: report.bytes, posts };
   } catch (err) {
