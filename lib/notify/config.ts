@@ -72,6 +72,8 @@ export interface ChannelConfig {
   priority?: (typeof JSM_PRIORITIES)[number] | undefined;
   /** jsm: who the alert is routed to; absent: the integration's own routing. */
   responders?: { type: (typeof JSM_RESPONDER_TYPES)[number]; name: string }[] | undefined;
+  /** The scheduled weekly report's one-line summary (lib/notify/weekly-post.ts); off unless true. */
+  weeklyReport?: boolean | undefined;
 }
 
 /** Sending one chat message (the DLI client's RetryPolicy is per page of the API). */
@@ -209,10 +211,11 @@ const ChannelSchema = z
         .min(1, { message: 'responders must list at least one responder (omit it for the default)' })
         .max(50, { message: 'responders must list at most 50 responders' })
         .optional(),
+      weeklyReport: z.boolean({ message: 'weeklyReport must be true or false' }).optional(),
     },
     {
       error:
-        'has an unknown field; expected only name, type, url, secret, events, targets, digestThreshold, recovered, reminders, severity, priority, responders',
+        'has an unknown field; expected only name, type, url, secret, events, targets, digestThreshold, recovered, reminders, severity, priority, responders, weeklyReport',
     },
   )
   .superRefine((c, ctx) => {
@@ -245,6 +248,13 @@ const ChannelSchema = z
         code: 'custom',
         path: ['severity'],
         message: 'severity is used only by type pagerduty',
+      });
+    // A paging tool would open an incident for a report nobody has to act on.
+    if (c.weeklyReport === true && PAGING.has(c.type))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weeklyReport'],
+        message: `weeklyReport is for chat channels; ${c.type} would open an incident for it`,
       });
     for (const field of ['priority', 'responders'] as const) {
       if (c[field] !== undefined && c.type !== 'jsm')

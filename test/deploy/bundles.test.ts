@@ -12,6 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDliEmulator } from '../../infra/local/dli-emulator.ts';
 import { makeConnections } from '../../infra/local/emulator-data.ts';
+import { startS3Sink } from '../../infra/local/s3-sink.ts';
+import { startWebhookSink } from '../../infra/local/webhook-sink.ts';
 import { listConnections, listRuns } from '../../lib/store/query.ts';
 import { fanoutMessage } from '../../lib/sync/fanout.ts';
 import { buildAll } from '../../scripts/build.ts';
@@ -225,6 +227,46 @@ describe('[deploy] the bundled HTTP client', () => {
       expect((await listConnections(store, { region: REGION, projectId: PROJECT })).items).toHaveLength(30);
     } finally {
       await emu.close();
+    }
+  });
+});
+
+describe('[deploy] the weekly report bundle', () => {
+  it('writes the report to S3 and posts the line to the opted-in channel, never logging the link', async () => {
+    const [s3, chat, store] = await Promise.all([startS3Sink(), startWebhookSink(), createTestStore()]);
+    try {
+      const { result, stdout, stderr } = await invoke(
+        'weeklyReport',
+        {},
+        {
+          ...LOCAL_AWS_ENV,
+          AWS_ENDPOINT_URL_DYNAMODB: ddbEndpoint(),
+          // An IP-address endpoint makes the SDK address the bucket path-style, as the sink expects.
+          AWS_ENDPOINT_URL_S3: s3.endpoint,
+          TABLE_NAME: store.tableName,
+          DLI_TARGETS: `${REGION}:${PROJECT}`,
+          NOTIFY_ALLOW_PRIVATE_HOSTS: 'true',
+          NOTIFY_CHANNELS: JSON.stringify([
+            { name: 'weekly', type: 'webhook', url: chat.url('/weekly'), secret: 'x', weeklyReport: true },
+            { name: 'ops', type: 'webhook', url: chat.url('/ops'), secret: 'x' },
+          ]),
+          WEEKLY_REPORT_BUCKET: 'acme-dli-reports',
+          POWERTOOLS_SERVICE_NAME: 'dli-sync-test',
+        },
+      );
+      const answer = result as { week: string; key: string; posts: unknown[] };
+      expect(answer.key).toBe(`reports/${answer.week}.html`);
+      expect(answer.posts).toEqual([{ channel: 'weekly', ok: true, reason: null }]);
+      expect(s3.objects.get(`acme-dli-reports/${answer.key}`)?.body).toMatch(/^<!doctype html>/i);
+      expect(chat.to('/ops')).toHaveLength(0);
+      expect(chat.to('/weekly')).toHaveLength(1);
+      const link = (chat.to('/weekly')[0]?.json as { link?: string } | undefined)?.link ?? '';
+      expect(new URL(link).searchParams.get('X-Amz-Expires')).toBe('86400');
+      expect(stdout).toContain('weekly report written');
+      for (const out of [stdout, stderr, JSON.stringify(result)])
+        expect(out).not.toContain('X-Amz-Signature');
+    } finally {
+      await Promise.all([s3.close(), chat.close()]);
     }
   });
 });

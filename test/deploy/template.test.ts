@@ -139,7 +139,13 @@ describe('[deploy] npm run package (offline, no credentials)', () => {
   it('builds one artifact per function and the template deploys exactly those', () => {
     const fns = ofType('AWS::Lambda::Function');
     expect(fns.map(([id]) => id).sort()).toEqual(
-      ['ApiLambdaFunction', 'NotifyLambdaFunction', 'SyncLambdaFunction', 'SyncWorkerLambdaFunction'].sort(),
+      [
+        'ApiLambdaFunction',
+        'NotifyLambdaFunction',
+        'SyncLambdaFunction',
+        'SyncWorkerLambdaFunction',
+        'WeeklyReportLambdaFunction',
+      ].sort(),
     );
     for (const { name } of FUNCTIONS) {
       expect(existsSync(join(ROOT, 'dist', `${name}.zip`)), `dist/${name}.zip`).toBe(true);
@@ -162,6 +168,15 @@ describe('[deploy] npm run package (offline, no credentials)', () => {
     expect(checkBudgets(built, [])).toEqual([]);
     // undici stays out of the API, which makes no outbound HTTP call of its own.
     expect(built.find((b) => b.name === 'api')?.packages.map(([p]) => p)).not.toContain('undici');
+    // The S3 client and its presigner are the weekly report's alone.
+    for (const b of built) {
+      const s3 = b.packages
+        .map(([p]) => p)
+        .filter((p) => /^@aws-sdk\/(client-s3|s3-request-presigner)$/.test(p));
+      expect(s3, b.name).toEqual(
+        b.name === 'weeklyReport' ? ['@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner'] : [],
+      );
+    }
   });
 });
 
@@ -249,6 +264,36 @@ describe('[deploy] events', () => {
     );
   });
 
+  it('creates the weekly report only when a bucket is given: all of it under condition WeeklyReportOn', () => {
+    const template = JSON.parse(
+      readFileSync(join(ROOT, '.serverless/cloudformation-template-update-stack.json'), 'utf8'),
+    ) as {
+      Conditions: Record<string, unknown>;
+      Resources: Record<string, Resource & { Condition?: string }>;
+    };
+    // No bucket in this packaging: the condition is false, so none of it is deployed.
+    expect(template.Conditions.WeeklyReportOn).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    const weekly = Object.keys(template.Resources).filter((id) => id.startsWith('WeeklyReport'));
+    expect(weekly.sort()).toEqual(
+      [
+        'WeeklyReportEventsRuleSchedule1',
+        'WeeklyReportLambdaEvConf',
+        'WeeklyReportLambdaFunction',
+        'WeeklyReportLambdaPermissionEventsRuleSchedule1',
+        'WeeklyReportLogGroup',
+        'WeeklyReportRole',
+      ].sort(),
+    );
+    for (const id of weekly) expect(template.Resources[id]?.Condition, id).toBe('WeeklyReportOn');
+    // A resource outside the condition naming one inside it would fail the deploy without a bucket.
+    for (const [id, r] of Object.entries(template.Resources))
+      if (!id.startsWith('WeeklyReport')) expect(JSON.stringify(r), id).not.toContain('WeeklyReport');
+    expect(res('WeeklyReportEventsRuleSchedule1').Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 6 ? * MON *)',
+      Targets: [{ Arn: getAtt('WeeklyReportLambdaFunction', 'Arn') }],
+    });
+  });
+
   it('serves the API over HTTP API with IAM authorization on every route', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route');
     expect(routes.length).toBeGreaterThan(0);
@@ -317,6 +362,7 @@ describe('[deploy] IAM: one role per function, least privilege', () => {
     syncWorker: 'SyncWorkerRole',
     notify: 'NotifyRole',
     api: 'ApiRole',
+    weeklyReport: 'WeeklyReportRole',
   } as const;
   const table = getAtt('Table', 'Arn');
   const ssm = (name: string) => ({
@@ -393,6 +439,18 @@ describe('[deploy] IAM: one role per function, least privilege', () => {
     expect(actionsOf(roles.api, 'sqs')).toEqual([]);
   });
 
+  it('weeklyReport: table reads only; PutObject and GetObject (what its link stands for) under the prefix only', () => {
+    // Exactly what its bundle calls (also checked, with the others, above).
+    expect(actionsOf(roles.weeklyReport, 'dynamodb')).toEqual(dynamoActionsUsed('weeklyReport'));
+    expect(actionsOf(roles.weeklyReport, 'dynamodb')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Query']);
+    expect(grants(roles.weeklyReport).get('dynamodb:Query')).toEqual([table, TABLE_INDEX]);
+    expect(actionsOf(roles.weeklyReport, 's3')).toEqual(['s3:GetObject', 's3:PutObject']);
+    // This packaging has no bucket (the role is not deployed); the shape is bucket/prefix*.
+    const prefix = { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::/reports/*` };
+    expect(grants(roles.weeklyReport).get('s3:PutObject')).toEqual([prefix]);
+    expect(grants(roles.weeklyReport).get('s3:GetObject')).toEqual([prefix]);
+  });
+
   it('notify: its table reads and delivery updates, stream reads on the stream, SendMessage on its DLQ', () => {
     for (const a of dynamoActionsUsed('notify')) expect(grants(roles.notify).get(a)).toEqual([table]);
     for (const a of ['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream'])
@@ -406,6 +464,7 @@ describe('[deploy] IAM: one role per function, least privilege', () => {
       SyncWorkerRole: ['/dli-sync/dev/targets', '/dli-sync/dev/huawei-credentials'],
       NotifyRole: ['/dli-sync/dev/notify-channels'],
       ApiRole: ['/dli-sync/dev/targets', '/dli-sync/dev/api-cursor-key'],
+      WeeklyReportRole: ['/dli-sync/dev/targets', '/dli-sync/dev/notify-channels'],
     };
     for (const [role, names] of Object.entries(expected)) {
       expect(actionsOf(role, 'ssm'), role).toEqual(['ssm:GetParameter']);
