@@ -35,7 +35,7 @@ export async function showDiscovery(
   });
   try {
     // A seed per project: connection ids are unique across projects, as DLI's UUIDs are.
-    projects.forEach((p, i) => dli.setConnections(p.id, makeConnections(12, { seed: 100 + i })));
+    for (const [i, p] of projects.entries()) dli.setConnections(p.id, makeConnections(12, { seed: 100 + i }));
     const env = {
       DLI_TARGETS: 'auto,!ap-*',
       DLI_ENDPOINT: dli.url,

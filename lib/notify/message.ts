@@ -4,7 +4,6 @@
  */
 
 import { createHash } from 'node:crypto';
-import { alertKey } from '../model/alert-key.ts';
 import { peeringLabel } from '../model/peering-key.ts';
 import type { ChangeEvent } from '../model/schemas.ts';
 import { targetLabel, targetSpec } from '../model/target.ts';
