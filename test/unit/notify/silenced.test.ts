@@ -56,7 +56,8 @@ describe('heldBySilence', () => {
     fc.assert(
       fc.property(
         fc.array(silenceArb, { maxLength: 5 }),
-        fc.array(eventArb, { maxLength: 20 }),
+        // Event ids are unique (deterministic from the transition): two events never share one.
+        fc.uniqueArray(eventArb, { maxLength: 20, selector: (e) => e.id }),
         (silences, events) => {
           const held = heldBySilence(events, silences, new Map());
           for (const e of events) {
