@@ -93,9 +93,26 @@ export function historyTable(list: HistoryVersion[]): string {
   );
 }
 
+/**
+ * Why an alert was or was not sent, and whether someone is on it: silenced, acknowledged,
+ * inhibited. Several can hold (a silenced failure may be acknowledged), so all are shown.
+ */
+const minute = (iso: string | null | undefined): string =>
+  iso && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) ? `${iso.slice(0, 16)}Z` : (iso ?? '?');
+
+function alertState(e: ChangeEvent): string | null {
+  const parts = [
+    e.silencedBy ? `silenced (${e.silencedBy})` : null,
+    // To the minute: the table cuts cells at 48 characters; --json has the full time.
+    e.acknowledgedBy ? `acked by ${e.acknowledgedBy} ${minute(e.acknowledgedAt)}` : null,
+    e.inhibitedBy ? `inhibited by ${e.inhibitedBy}` : null,
+  ].filter((p) => p !== null);
+  return parts.length > 0 ? parts.join('; ') : null;
+}
+
 export function eventsTable(list: ChangeEvent[]): string {
   return table(
-    ['DETECTED AT', 'TYPE', 'CONNECTION', 'QUEUE', 'FROM', 'TO', 'ERROR', 'ACK / INHIBITED'],
+    ['DETECTED AT', 'TYPE', 'CONNECTION', 'QUEUE', 'FROM', 'TO', 'ERROR', 'ALERT STATE'],
     list.map((e) => [
       e.detectedAt,
       e.type,
@@ -104,11 +121,7 @@ export function eventsTable(list: ChangeEvent[]): string {
       e.previousStatus,
       e.status,
       e.error,
-      e.acknowledgedBy
-        ? `${e.acknowledgedBy} ${e.acknowledgedAt ?? ''}`
-        : e.inhibitedBy
-          ? `(inhibited by ${e.inhibitedBy})`
-          : null,
+      alertState(e),
     ]),
   );
 }

@@ -1,7 +1,8 @@
-/** `dli-sync redeliver`: resend events to the chat channels. */
+/** `dli-sync redeliver`: resend events, and acknowledgements, to the chat channels. */
 import { storeFor } from '../../lib/app.ts';
 import { type Env, loadStoreConfig } from '../../lib/config.ts';
 import { BadRequestError, ConfigError } from '../../lib/errors.ts';
+import { redeliverAcks } from '../../lib/notify/ack-redeliver.ts';
 import { legacyHostWarning } from '../../lib/notify/channels/jsm.ts';
 import { channelSource, loadNotifyOptions } from '../../lib/notify/config.ts';
 import { redeliver } from '../../lib/notify/deliver.ts';
@@ -28,19 +29,33 @@ export async function run(
     const warning = legacyHostWarning(c, Date.now());
     if (warning) io.err(`warning: ${warning}`);
   }
-  const report = await redeliver(
+  const target = flags.event
+    ? { eventId: flags.event }
+    : { failed: true as const, from: flags.from, to: flags.to };
+  // Delivery logs go to stderr so that stdout stays the report (JSON with --json).
+  const deps = {
+    options: loadNotifyOptions(env),
+    log: (entry: Record<string, unknown>) => io.err(JSON.stringify(entry)),
+  };
+  const report = await redeliver(store, channels, target, deps);
+  // Acks after events: an ack waits for its alert to reach the channel.
+  const acks = await redeliverAcks(
     store,
     channels,
-    flags.event ? { eventId: flags.event } : { failed: true, from: flags.from, to: flags.to },
-    // Delivery logs go to stderr so that stdout stays the report (JSON with --json).
-    { options: loadNotifyOptions(env), log: (entry) => io.err(JSON.stringify(entry)) },
+    target,
+    report.events.map((e) => e.eventId),
+    deps,
   );
-  printer(io, flags)(report, () =>
-    report.events.length === 0
+  printer(io, flags)({ ...report, acks }, () =>
+    report.events.length + acks.length === 0
       ? 'no undelivered events'
-      : report.events.map((e) => `${e.eventId}: ${e.state}${describeChannels(e.channels)}`).join('\n'),
+      : [
+          ...report.events.map((e) => `${e.eventId}: ${e.state}${describeChannels(e.channels)}`),
+          ...acks.map((a) => `ack of ${a.eventId}: ${a.state}${describeChannels(a.channels)}`),
+        ].join('\n'),
   );
-  return report.events.every((e) => e.state === 'delivered' || e.state === 'silenced') ? 0 : 1;
+  const ok = (s: string) => s === 'delivered' || s === 'silenced';
+  return report.events.every((e) => ok(e.state)) && acks.every((a) => ok(a.state)) ? 0 : 1;
 }
 
 function describeChannels(channels: Record<string, { status: string; reason?: string }>): string {

@@ -104,6 +104,31 @@ export interface NotifyOptions {
   retry: DeliveryRetryPolicy;
   /** NOTIFY_ALLOW_PRIVATE_HOSTS: posting to loopback/private addresses (local development only). */
   allowPrivateHosts: boolean;
+  /** Target-wide outage rule (lib/notify/outage.ts); absent: DEFAULT_OUTAGE. */
+  outage?: OutageSettings;
+}
+
+/**
+ * A run's failures of one target become one outage message when there are at least `minPeerings`
+ * of them (0 = rule off) and they are at least `share` of the target's peerings.
+ */
+export interface OutageSettings {
+  minPeerings: number;
+  share: number;
+}
+
+export const DEFAULT_OUTAGE: OutageSettings = { minPeerings: 5, share: 0.8 };
+
+/** OUTAGE_SHARE: a fraction in (0, 1]; "0.8" means 80 % of the target's peerings. */
+function shareVar(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw.trim());
+  if (!/^\d*\.?\d+$/.test(raw.trim()) || !(n > 0 && n <= 1))
+    throw new ConfigError(
+      `${name} is "${raw.slice(0, 20)}"; expected a fraction above 0 and at most 1, e.g. 0.8`,
+    );
+  return n;
 }
 
 export const DEFAULT_RETRY: DeliveryRetryPolicy = {
@@ -121,6 +146,7 @@ export const DEFAULT_OPTIONS: NotifyOptions = {
   maxDeliveryAttempts: 3,
   retry: DEFAULT_RETRY,
   allowPrivateHosts: false,
+  outage: DEFAULT_OUTAGE,
 };
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -362,6 +388,10 @@ export function loadNotifyOptions(env: Env): NotifyOptions {
       maxRetryAfterMs: intVar(env, 'NOTIFY_MAX_RETRY_AFTER_SECONDS', 60, 0, 900) * 1000,
     },
     allowPrivateHosts: allowPrivateHosts(env),
+    outage: {
+      minPeerings: intVar(env, 'OUTAGE_MIN_PEERINGS', DEFAULT_OUTAGE.minPeerings, 0, 100_000),
+      share: shareVar(env, 'OUTAGE_SHARE', DEFAULT_OUTAGE.share),
+    },
   };
 }
 

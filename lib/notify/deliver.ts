@@ -16,14 +16,16 @@ import { type ChangeEvent, ChangeEventSchema } from '../model/schemas.ts';
 import type { Store } from '../store/client.ts';
 import { findFailedEvents, loadDelivery, recordDelivery, setDeliveryState } from '../store/delivery.ts';
 import { markInhibited, storedDeletions } from '../store/inhibit.ts';
+import { targetPeeringTotals } from '../store/outage.ts';
 import { getEvent } from '../store/query.ts';
 import { DRIVERS } from './channels/index.ts';
-import { type ChannelConfig, DEFAULT_OPTIONS, type NotifyOptions } from './config.ts';
+import { type ChannelConfig, DEFAULT_OPTIONS, DEFAULT_OUTAGE, type NotifyOptions } from './config.ts';
 import { decideFlap, needsHistory, originalFailure, peeringTimeline } from './flap.ts';
 import { loadHistoryFor } from './history.ts';
 import { createPost, postHttp } from './http.ts';
 import { inhibitedByDeletion, inhibitedFor } from './inhibit.ts';
 import type { OriginalAlert } from './message.ts';
+import { decideOutages, type Outage, outageCandidates, outageSends } from './outage.ts';
 import { capacity, PACE_HORIZON_MS } from './pacing.ts';
 import { type ChannelLimits, type ChannelPlan, type EventContext, planChannel } from './plan.ts';
 import {
@@ -132,6 +134,18 @@ async function withAck(store: Store, original: OriginalAlert): Promise<OriginalA
     acknowledgedBy: failure?.acknowledgedBy ?? null,
     acknowledgedAt: failure?.acknowledgedAt ?? null,
   };
+}
+
+/** Target-wide outages among the batch's failures (outage.ts); the store is read only for candidates. */
+async function outagesOf(
+  store: Store,
+  events: readonly ChangeEvent[],
+  options: NotifyOptions,
+): Promise<Outage[]> {
+  const settings = options.outage ?? DEFAULT_OUTAGE;
+  const candidates = outageCandidates(events, settings);
+  if (candidates.length === 0) return [];
+  return decideOutages(events, await targetPeeringTotals(store, candidates), settings);
 }
 
 /** The channel's platform limits for this batch: what its bucket can send before the deadline. */
@@ -288,12 +302,25 @@ export async function deliverEvents(
   // Inhibited events are marked on the item first, then recorded per channel instead of sent.
   const inhibited = inhibitedByDeletion(owing, await storedDeletions(store, owing));
   await Promise.all([...inhibited].map(([id, by]) => markInhibited(store, id, by)));
-  const sendable = owing.filter((e) => !inhibited.has(e.id));
+  const uninhibited = owing.filter((e) => !inhibited.has(e.id));
+  const outages = await outagesOf(store, uninhibited, deps.options);
+  const inOutage = new Set(outages.flatMap((o) => o.events.map((e) => e.id)));
+  const sendable = uninhibited.filter((e) => !inOutage.has(e.id));
   const contexts = await contextsFor(store, sendable, deps.options);
-  const plans = channels.map((c) => ({
-    ...planChannel(c, sendable, state, contexts, deps.options, deps.mode, limitsOf(c, deps)),
-    inhibited: inhibitedFor(c, owing, inhibited, state, deps.mode),
-  }));
+  const plans = channels.map((c) => {
+    const outage = outageSends(c, outages, state, deps.mode, deps.options);
+    const limits = limitsOf(c, deps);
+    // The outage messages go first and take their share of the platform's budget.
+    const rest = planChannel(c, sendable, state, contexts, deps.options, deps.mode, {
+      ...limits,
+      sendable: limits.sendable - outage.length,
+    });
+    return {
+      ...rest,
+      sends: [...outage, ...rest.sends],
+      inhibited: inhibitedFor(c, owing, inhibited, state, deps.mode),
+    };
+  });
 
   const written = new Map<string, DeliveryMap>();
   const settled = await Promise.allSettled(plans.map((p) => runChannel(store, p, stored, deps, written)));

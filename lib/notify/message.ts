@@ -21,7 +21,8 @@ export interface Fact {
 export interface Message {
   /** Idempotency key: the event id, or the digest id. DingTalk msgUuid, webhook Idempotency-Key. */
   key: string;
-  kind: 'event' | 'flapping' | 'digest';
+  /** outage: one target's failures of one run in one message (outage.ts). */
+  kind: 'event' | 'flapping' | 'digest' | 'outage';
   tone: Tone;
   /** One line, what happened, with names. */
   title: string;

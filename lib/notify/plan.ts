@@ -22,7 +22,7 @@ export interface EventContext {
 
 export interface Send {
   message: Message;
-  via: 'event' | 'flapping' | 'digest' | 'reminder';
+  via: 'event' | 'flapping' | 'digest' | 'reminder' | 'outage';
   eventIds: string[];
 }
 

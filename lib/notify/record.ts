@@ -13,8 +13,9 @@ export const DeliveryRecordSchema = z.object({
   attempts: z.number().int().nonnegative(),
   /** How it went out: its own message, the flapping message, or a digest (key = digest id);
    *  `inhibited`: not sent, another event stands for it (the event's `inhibitedBy`); `reminder`: a
-   *  reminder of an open alert (lib/sync/reminders.ts). */
-  via: z.enum(['event', 'flapping', 'digest', 'inhibited', 'reminder']).optional(),
+   *  reminder of an open alert (lib/sync/reminders.ts); `outage`: in a target-wide outage message
+   *  (lib/notify/outage.ts, key = the outage message's key). */
+  via: z.enum(['event', 'flapping', 'digest', 'inhibited', 'reminder', 'outage']).optional(),
   key: z.string().optional(),
   /** Why it failed: status and platform code only, never a URL. */
   reason: z.string().optional(),

@@ -105,7 +105,9 @@ describe('deliverEvents', () => {
     const events = await world.run(START + MIN, Object.fromEntries(ids.map((id) => [id, { q1: 'FAILED' }])));
     const digest = sinkChannel(sink, 'dingtalk', 'digest', { digestThreshold: 10 });
     const single = sinkChannel(sink, 'slack', 'single', { digestThreshold: 0 });
-    const report = await deliverEvents(store, events, [digest, single], testDeps({ digestThreshold: 10 }));
+    // Every peering of the target failing would be an outage (outage.test.ts); this one is about digests.
+    const deps = testDeps({ digestThreshold: 10, outage: { minPeerings: 0, share: 0.8 } });
+    const report = await deliverEvents(store, events, [digest, single], deps);
     expect(report.messages).toBe(13);
     expect(sink.to('/digest')).toHaveLength(1);
     expect(sink.to('/single')).toHaveLength(12);

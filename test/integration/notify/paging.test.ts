@@ -200,7 +200,8 @@ describe('per-platform rate limits', () => {
     const events = await world.run(START + MIN, {
       a: Object.fromEntries(Object.keys(queues).map((q) => [q, 'FAILED'])),
     });
-    const deps = testDeps();
+    // Not an outage (outage.test.ts has that): this one is about pacing one alert per peering.
+    const deps = testDeps({ outage: { minPeerings: 0, share: 0.8 } });
     const [pdChannel] = channels;
     const report = await deliverEvents(store, events, pdChannel ? [pdChannel] : [], {
       ...deps,
