@@ -18,6 +18,7 @@ import { findFailedEvents, loadDelivery, recordDelivery, setDeliveryState } from
 import { markInhibited, storedDeletions } from '../store/inhibit.ts';
 import { targetPeeringTotals } from '../store/outage.ts';
 import { getEvent } from '../store/query.ts';
+import { deliverAcks } from './ack-deliver.ts';
 import { DRIVERS } from './channels/index.ts';
 import { type ChannelConfig, DEFAULT_OPTIONS, DEFAULT_OUTAGE, type NotifyOptions } from './config.ts';
 import { decideFlap, needsHistory, originalFailure, peeringTimeline } from './flap.ts';
@@ -93,6 +94,8 @@ export interface DeliverReport {
   events: EventReport[];
   /** HTTP messages that went out (a digest is one). */
   messages: number;
+  /** `redeliver` only: the acknowledgements of the redelivered events that exist (see redeliver). */
+  acks?: EventReport[];
 }
 
 /** Transient failures in a row after which a channel counts as down for the rest of the batch. */
@@ -411,5 +414,15 @@ export async function redeliver(
   } else {
     events = await findFailedEvents(store, { from: target.from, to: target.to });
   }
-  return deliverEvents(store, events, channels, full);
+  const report = await deliverEvents(store, events, channels, full);
+  // An alert parked on a channel skips its ack there (the channel never showed it); once redelivered,
+  // the channel shows it and is owed the ack, which the stream will not bring again. Also how a
+  // parked ack itself is tried again. After the events, so each ack sees its alert's new records.
+  const acks = await deliverAcks(
+    store,
+    events.map((e) => e.id),
+    channels,
+    full,
+  );
+  return { ...report, acks: acks.filter((a) => a.state !== 'missing') };
 }

@@ -4,7 +4,7 @@
  * GSI1PK `REMINDERS` instead of `EVENTS`: a reminder is not a change, so `events` does not list it.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChangeEvent } from '../model/schemas.ts';
+import { type ChangeEvent, ChangeEventSchema } from '../model/schemas.ts';
 import { type Store, writeOne } from './client.ts';
 import { eventItem, toEvent } from './items.ts';
 import { queryPage } from './query.ts';
@@ -23,7 +23,9 @@ export async function putReminder(store: Store, e: ChangeEvent): Promise<boolean
       store.doc.send(
         new PutCommand({
           TableName: store.tableName,
-          Item: { ...eventItem(e, store.retentionDays), GSI1PK: REMINDERS_GSI_PK },
+          // Only the model's fields: a reminder built from a stored alert would otherwise carry the
+          // alert's delivery map, and every channel the alert reached would count it as sent already.
+          Item: { ...eventItem(ChangeEventSchema.parse(e), store.retentionDays), GSI1PK: REMINDERS_GSI_PK },
           ConditionExpression: 'attribute_not_exists(PK)',
           ReturnConsumedCapacity: 'TOTAL',
         }),

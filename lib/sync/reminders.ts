@@ -81,6 +81,8 @@ export function dueReminders(
           now - Date.parse(s.endsAt) <= config.silenceLookbackMs &&
           e.detectedAt < s.endsAt &&
           (a.periodic || e.detectedAt >= s.startsAt) &&
+          // Overlapping silences ending together: the first one's reminder covers the rest.
+          (lastOf.get(e.id) ?? '') < s.endsAt &&
           selectorMatches(s.match, e),
       )
       .map((s) => ({ s, id: reminderId(['silence-ended', s.id, e.id]) }))

@@ -1,6 +1,6 @@
 /**
  * Promises across the sync and the notifier: each event is posted once while syncs crash, rerun and
- * overlap under a running notifier; chat payloads built from hostile names cannot inject markup or
+ * overlap under a running notifier; the same with silences, acks and reminders in play (oncall.ts); chat payloads built from hostile names cannot inject markup or
  * mentions; webhook URLs and secrets never reach logs or delivery records.
  *
  * The notifier runs its real path: table stream → local poller (the Lambda event source) →
@@ -9,9 +9,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StreamPoller, startStreamPoller } from '../../infra/local/stream-poller.ts';
-import { type SinkRequest, startWebhookSink, type WebhookSink } from '../../infra/local/webhook-sink.ts';
+import { OK, type SinkRequest, startWebhookSink, type WebhookSink } from '../../infra/local/webhook-sink.ts';
+import { acknowledge } from '../../lib/api/ack.ts';
 import type { ChangeEvent } from '../../lib/model/schemas.ts';
-import { deliverEvents } from '../../lib/notify/deliver.ts';
+import { deliverAcks } from '../../lib/notify/ack-deliver.ts';
+import { ackMessageKey } from '../../lib/notify/ack-message.ts';
+import { deliverEvents, redeliver } from '../../lib/notify/deliver.ts';
 import { createStreamHandler } from '../../lib/notify/handler.ts';
 import type { Store } from '../../lib/store/client.ts';
 import { listEvents } from '../../lib/store/query.ts';
@@ -19,7 +22,8 @@ import { injectDdbFaults } from '../support/ddb-faults.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { captureConsole, dumpTable, scanForSecrets, strings } from '../support/secrets-scan.ts';
 import { channel, checkHostileChat, notifyDeps } from './chat.ts';
-import { newCase, type Raw, SMALL, scenarioSteps, setPeering, step } from './scenario.ts';
+import { runOncall } from './oncall.ts';
+import { healthy, newCase, type Raw, SMALL, scenarioSteps, setPeering, step } from './scenario.ts';
 import { at, Crash, crashBeforeWrite, expireLease, faultMatrix } from './support.ts';
 
 let h: Harness;
@@ -108,6 +112,52 @@ describe('each event posted once', () => {
       lost: events.length - new Set(posted).size,
       duplicated: posted.length - new Set(posted).size + transitions.length - new Set(transitions).size,
     });
+  });
+});
+
+describe('silences, acks and reminders under notifier faults', () => {
+  it('every due event and ack reaches each channel that owes it, none twice, no silenced one, one reminder per interval', async () => {
+    const f = await runOncall(h, sink, { seed: 14, n: SMALL, failRate: 0.3, maxCrashes: 3 });
+    expect(f.held, 'some events silenced').toBeGreaterThan(0);
+    expect(f.acks).toBeGreaterThan(0);
+    expect(f.reminders).toBeGreaterThan(0);
+    expect(f.faults).toBeGreaterThan(0);
+    expect({ lost: f.lost, duplicated: f.duplicated, silencedPosted: f.silencedPosted }).toEqual({
+      lost: 0,
+      duplicated: 0,
+      silencedPosted: 0,
+    });
+    expect(f.remindersPerInterval).toBe(0);
+    matrix.add('silences, acks, reminders under webhook 500/429 and notifier crashes', f);
+  }, 60_000);
+});
+
+describe('an ack of an alert parked on a channel', () => {
+  it('reaches that channel once redeliver has sent it the alert', async () => {
+    const c = await newCase(h.config);
+    const good = channel(sink, 'webhook', `pk-a-${c.projectId}`);
+    const down = channel(sink, 'webhook', `pk-b-${c.projectId}`);
+    // A permanent refusal parks the alert on this channel at once.
+    sink.on(`/${down.name}`, { status: 400, body: 'bad hook' });
+    const data = healthy(3, 5);
+    setPeering(data[0] as Raw, 'FAILED', 'route conflict');
+    await step(h.dli, c, data, at(1));
+    const [alert] = (await listEvents(c.store)).items;
+    const deps = notifyDeps([]);
+    await deliverEvents(c.store, [alert as ChangeEvent], [good, down], deps);
+    await acknowledge(c.store, (alert as ChangeEvent).id, { by: 'oncall', now: at(2).toISOString() });
+    // What the stream does with the ack: the parked channel never showed the alert, so it is skipped.
+    await deliverAcks(c.store, [(alert as ChangeEvent).id], [good, down], deps);
+    const ackKey = ackMessageKey((alert as ChangeEvent).id);
+    const acks = (path: string) => sink.to(path).filter((r) => r.headers['idempotency-key'] === ackKey);
+    expect(acks(`/${good.name}`)).toHaveLength(1);
+    expect(acks(`/${down.name}`)).toHaveLength(0);
+    // The hook is fixed; the operator redelivers what was parked.
+    sink.on(`/${down.name}`, OK.webhook);
+    const report = await redeliver(c.store, [good, down], { failed: true }, deps);
+    expect(report.events.map((e) => e.state)).toEqual(['delivered']);
+    expect(acks(`/${down.name}`)).toHaveLength(1);
+    expect(acks(`/${good.name}`)).toHaveLength(1);
   });
 });
 

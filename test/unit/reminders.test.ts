@@ -45,6 +45,18 @@ describe('dueReminders', () => {
     expect(dueReminders([alert()], [], asMade([r!]), OPEN + 8 * H, CONFIG)).toHaveLength(1);
   });
 
+  it('two silences ending together over one alert: one silence-ended reminder, not one per silence', () => {
+    const both = [silence(OPEN + H, OPEN + 2 * H), { ...silence(OPEN + H, OPEN + 2 * H), id: 'sil_b' }];
+    const deleted = alert(
+      { type: 'CONNECTION_DELETED', detectedAt: new Date(OPEN + H).toISOString() },
+      false,
+    );
+    const first = dueReminders([deleted], both, [], OPEN + 3 * H, CONFIG);
+    expect(first).toHaveLength(1);
+    // The next tick (as remindStep runs every interval) must not remind again for the other silence.
+    expect(dueReminders([deleted], both, asMade(first), OPEN + 3 * H + 60_000, CONFIG)).toEqual([]);
+  });
+
   it('property: run at any ticks, at most one reminder per alert per interval', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 40 * H }), { maxLength: 40 }), (offsets) => {

@@ -125,6 +125,19 @@ describe('reminders through the outbox', () => {
     expect(await step(START + 13 * H)).toEqual({ due: 0, created: 0 });
   });
 
+  it('a reminder of an alert the channel already showed is still posted (it starts with no delivery records)', async () => {
+    await world.run(START, { a: { q1: 'ACTIVE' } });
+    const [failure] = await world.run(START + MIN, { a: { q1: 'FAILED' } });
+    const hook = sinkChannel(sink, 'webhook', 'hook', { digestThreshold: 0 });
+    await deliverEvents(store, [failure!], [hook], testDeps());
+    expect(await step(START + 5 * H)).toEqual({ due: 1, created: 1 });
+    const [reminder] = await listRemindersSince(store, '0');
+    expect((await item(reminder?.id ?? '')).delivery).toBeUndefined();
+    const report = await deliverEvents(store, [reminder!], [hook], testDeps());
+    expect(report.events[0]?.channels).toEqual({ hook: { status: 'sent' } });
+    expect(sink.requests.map((r) => r.headers['idempotency-key'])).toEqual([failure?.id, reminder?.id]);
+  });
+
   it('silence end: exactly one reminder for a peering still FAILED, none while it holds', async () => {
     await putSilence(store, {
       id: 'sil_window',
