@@ -2,7 +2,6 @@
 import { storeFor } from '../../lib/app.ts';
 import { type Env, loadStoreConfig } from '../../lib/config.ts';
 import { BadRequestError, ConfigError } from '../../lib/errors.ts';
-import { redeliverAcks } from '../../lib/notify/ack-redeliver.ts';
 import { legacyHostWarning } from '../../lib/notify/channels/jsm.ts';
 import { channelSource, loadNotifyOptions } from '../../lib/notify/config.ts';
 import { redeliver } from '../../lib/notify/deliver.ts';
@@ -37,15 +36,9 @@ export async function run(
     options: loadNotifyOptions(env),
     log: (entry: Record<string, unknown>) => io.err(JSON.stringify(entry)),
   };
+  // Events, then acknowledgements (an ack waits for its alert to reach the channel).
   const report = await redeliver(store, channels, target, deps);
-  // Acks after events: an ack waits for its alert to reach the channel.
-  const acks = await redeliverAcks(
-    store,
-    channels,
-    target,
-    report.events.map((e) => e.eventId),
-    deps,
-  );
+  const acks = report.acks ?? [];
   printer(io, flags)({ ...report, acks }, () =>
     report.events.length + acks.length === 0
       ? 'no undelivered events'

@@ -13,6 +13,7 @@
  * shard), and waits for `redeliver`.
  */
 import { type ChangeEvent, ChangeEventSchema } from '../model/schemas.ts';
+import { findFailedAcks, markAckDelivered } from '../store/ack-redeliver.ts';
 import type { Store } from '../store/client.ts';
 import { findFailedEvents, loadDelivery, recordDelivery, setDeliveryState } from '../store/delivery.ts';
 import { markInhibited, storedDeletions } from '../store/inhibit.ts';
@@ -415,14 +416,18 @@ export async function redeliver(
     events = await findFailedEvents(store, { from: target.from, to: target.to });
   }
   const report = await deliverEvents(store, events, channels, full);
-  // An alert parked on a channel skips its ack there (the channel never showed it); once redelivered,
-  // the channel shows it and is owed the ack, which the stream will not bring again. Also how a
-  // parked ack itself is tried again. After the events, so each ack sees its alert's new records.
-  const acks = await deliverAcks(
-    store,
-    events.map((e) => e.id),
-    channels,
-    full,
-  );
-  return { ...report, acks: acks.filter((a) => a.state !== 'missing') };
+  // Then acknowledgements, after the events so each ack sees its alert's new records: an alert
+  // parked on a channel skips its ack there (the channel never showed it), so once redelivered the
+  // channel is owed the ack, which the stream will not bring again; and every ack parked on some
+  // channel (`--failed`) or the named event's ack (`--event`) is tried again.
+  const ids =
+    'eventId' in target
+      ? [target.eventId]
+      : [...new Set([...(await findFailedAcks(store, target)), ...events.map((e) => e.id)])];
+  // `missing`: no ack item (the event was never acknowledged): nothing to report.
+  const acks = (await deliverAcks(store, ids, channels, full)).filter((a) => a.state !== 'missing');
+  for (const a of acks)
+    if (a.state === 'delivered' && Object.values(a.channels).some((c) => c.status === 'sent'))
+      await markAckDelivered(store, a.eventId);
+  return { ...report, acks };
 }

@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWebhookSink, type WebhookSink } from '../../../infra/local/webhook-sink.ts';
 import { deliverAcks } from '../../../lib/notify/ack-deliver.ts';
-import { redeliverAcks } from '../../../lib/notify/ack-redeliver.ts';
 import { deliverEvents, redeliver } from '../../../lib/notify/deliver.ts';
 import { acknowledgeEvent } from '../../../lib/store/ack.ts';
 import type { Store } from '../../../lib/store/client.ts';
@@ -24,7 +23,7 @@ beforeEach(async () => {
 
 const ACK = { acknowledgedBy: 'alice', acknowledgedAt: '2026-11-28T10:05:00.000Z', ackNote: null };
 
-describe('redeliverAcks', () => {
+describe('redeliver: acknowledgements', () => {
   it('an ack whose alert was parked goes out once the alert is redelivered', async () => {
     const hook = sinkChannel(sink, 'webhook', 'hook');
     await world.run(START, { a: { q1: 'ACTIVE' } });
@@ -37,14 +36,7 @@ describe('redeliverAcks', () => {
     sinkChannel(sink, 'webhook', 'hook');
     const events = await redeliver(store, [hook], { failed: true }, testDeps());
     expect(events.events).toMatchObject([{ eventId: failed!.id, state: 'delivered' }]);
-    const acks = await redeliverAcks(
-      store,
-      [hook],
-      { failed: true },
-      events.events.map((e) => e.eventId),
-      testDeps(),
-    );
-    expect(acks).toMatchObject([
+    expect(events.acks).toMatchObject([
       { eventId: failed!.id, state: 'delivered', channels: { hook: { status: 'sent' } } },
     ]);
     const keys = sink.to('/hook').map((r) => String(r.headers['idempotency-key']));
