@@ -12,6 +12,7 @@ import { ackMessage } from '../lib/notify/ack-message.ts';
 import { DRIVERS } from '../lib/notify/channels/index.ts';
 import { type ChannelConfig, DEFAULT_CONSOLE_URL } from '../lib/notify/config.ts';
 import { digestMessage, eventMessage, flappingMessage, type Message } from '../lib/notify/message.ts';
+import { outageKey, outageMessage } from '../lib/notify/outage.ts';
 import { reminderMessage } from '../lib/notify/reminder-message.ts';
 
 const NOW = Date.parse('2026-11-28T10:05:00.000Z');
@@ -137,6 +138,20 @@ const kinds: [string, Message][] = [
   ['stale target', eventMessage(staleEvent, ctx)],
   ['target recovered', eventMessage(targetRecovered, ctx)],
   ['target denied', eventMessage(deniedEvent, ctx)],
+  [
+    'outage',
+    outageMessage(
+      {
+        ...target,
+        runId: base.runId,
+        key: outageKey(target, base.runId),
+        failed: 5,
+        total: 6,
+        events: ['q1', 'q2', 'q3', 'q4', 'q5'].map((q, i) => ({ ...base, id: `evt_outage${i}`, queue: q })),
+      },
+      ctx,
+    ),
+  ],
 ];
 
 const channel = (type: ChannelConfig['type'], url: string, secret?: string): ChannelConfig => ({
