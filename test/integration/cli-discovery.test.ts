@@ -23,7 +23,10 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   emu = await startDliEmulator({ credentials: {}, accounts: ACCOUNTS });
-  for (const id of Object.values(P)) emu.setConnections(id, makeConnections(4, { seed: 7 }));
+  // A seed per project: connection ids are unique across projects, as DLI's UUIDs are (the same ids
+  // in two targets swept at once would contend for the same items and fail a run now and then).
+  for (const [i, id] of Object.values(P).entries())
+    emu.setConnections(id, makeConnections(4, { seed: 70 + i }));
   store = await createTestStore();
   // main() reads its configuration from the env it is given; the AWS SDK reads its own from process.env.
   Object.assign(process.env, LOCAL_AWS_ENV, { AWS_ENDPOINT_URL_DYNAMODB: ddbEndpoint() });

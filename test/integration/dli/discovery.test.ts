@@ -22,7 +22,9 @@ const MIN = 60_000;
 
 beforeAll(async () => {
   emu = await startDliEmulator({ credentials: {}, accounts: ACCOUNTS, stsTtlMs: 20 * MIN, now: () => clock });
-  for (const id of Object.values(P)) emu.setConnections(id, makeConnections(3, { seed: id.length }));
+  // A seed per project: connection ids are unique across projects, as DLI's UUIDs are.
+  for (const [i, id] of Object.values(P).entries())
+    emu.setConnections(id, makeConnections(3, { seed: 30 + i }));
 });
 afterAll(async () => {
   await closeDliPools();
