@@ -26,3 +26,26 @@ export interface HeldDeletion {
   /** Consecutive complete sweeps that found it absent, the first included. */
   agreeingSweeps: number;
 }
+
+/**
+ * A target-level event (DELETIONS_HELD, TARGET_STALE, TARGET_DENIED, TARGET_RECOVERED): about a whole
+ * target, so every connection and peering field is null. The one place that says so.
+ */
+export const targetLevelEvent = (
+  type: ChangeEvent['type'],
+  target: { region: string; projectId: string },
+  fields: Pick<ChangeEvent, 'id' | 'previousStatus' | 'status' | 'error' | 'detectedAt' | 'runId'> &
+    Partial<Pick<ChangeEvent, 'heldDeletions' | 'lastCompleteSweepAt'>>,
+): ChangeEvent => ({
+  type,
+  region: target.region,
+  projectId: target.projectId,
+  connectionId: null,
+  connectionName: null,
+  queue: null,
+  peerId: null,
+  peeringKey: null,
+  resourceKind: null,
+  connectionVersion: null,
+  ...fields,
+});

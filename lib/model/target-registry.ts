@@ -4,6 +4,7 @@
  * write when the resolved list arrives (only what changed: an unchanged estate writes nothing), and
  * what a run's answer does to a target's state (one event per change, never one per run).
  */
+import { targetLevelEvent } from './change.ts';
 import { targetEventId } from './event-id.ts';
 import type { ChangeEvent } from './schemas.ts';
 import {
@@ -111,22 +112,12 @@ export function targetStateEvent(o: {
   runId: string;
   detectedAt: string;
 }): ChangeEvent {
-  return {
+  return targetLevelEvent(o.type, o.target, {
     id: targetEventId(o.type, o.target, o.runId),
-    type: o.type,
-    region: o.target.region,
-    projectId: o.target.projectId,
-    connectionId: null,
-    connectionName: null,
-    queue: null,
-    peerId: null,
-    peeringKey: null,
-    resourceKind: null,
     previousStatus: o.previous === null ? null : TARGET_STATUS[o.previous],
     status: TARGET_STATUS[o.state],
     error: o.error,
     detectedAt: o.detectedAt,
-    connectionVersion: null,
     runId: o.runId,
-  };
+  });
 }

@@ -19,7 +19,7 @@
  * A sweep that may not prove absence (a bad record without an id) changes nothing held, except that
  * held connections it saw are released.
  */
-import type { HeldDeletion } from '../model/change.ts';
+import { type HeldDeletion, targetLevelEvent } from '../model/change.ts';
 import { heldEventId } from '../model/event-id.ts';
 import type { FusePolicy } from '../model/fuse-policy.ts';
 import type { ChangeEvent } from '../model/schemas.ts';
@@ -128,23 +128,15 @@ export function heldEvent(
   ctx: { now: string; runId: string },
 ): ChangeEvent {
   return {
-    id: heldEventId(target, ctx.runId),
-    type: 'DELETIONS_HELD',
-    region: target.region,
-    projectId: target.projectId,
-    connectionId: null,
-    connectionName: null,
-    queue: null,
-    peerId: null,
-    peeringKey: null,
-    resourceKind: null,
-    previousStatus: null,
-    status: HELD,
-    error: null,
-    detectedAt: ctx.now,
-    connectionVersion: null,
-    runId: ctx.runId,
-    heldDeletions: held,
+    ...targetLevelEvent('DELETIONS_HELD', target, {
+      id: heldEventId(target, ctx.runId),
+      previousStatus: null,
+      status: HELD,
+      error: null,
+      detectedAt: ctx.now,
+      runId: ctx.runId,
+      heldDeletions: held,
+    }),
     silencedBy: null,
     acknowledgedBy: null,
     acknowledgedAt: null,

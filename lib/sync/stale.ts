@@ -12,9 +12,11 @@
  * A staleness spell is named by the newest complete sweep it is measured from, and so are both
  * events' ids (targetAlertId): concurrent ticks compute the same ids and conditional writes keep one.
  */
+import { targetLevelEvent } from '../model/change.ts';
 import { targetAlertId } from '../model/event-id.ts';
 import type { ChangeEvent } from '../model/schemas.ts';
 import { ACTIVE, STALE } from '../model/status.ts';
+import type { TargetRef } from '../model/target.ts';
 
 export interface StaleInput {
   /** Newest complete sweep's start (ISO), null when none is on record. */
@@ -42,28 +44,6 @@ export function decideStale(i: StaleInput): StaleDecision {
   return { close, open };
 }
 
-type TargetRef = { region: string; projectId: string };
-
-const targetEvent = (
-  type: 'TARGET_STALE' | 'TARGET_RECOVERED',
-  target: TargetRef,
-  fields: Pick<ChangeEvent, 'id' | 'previousStatus' | 'status' | 'error' | 'detectedAt' | 'runId'> & {
-    lastCompleteSweepAt: string | null;
-  },
-): ChangeEvent => ({
-  type,
-  region: target.region,
-  projectId: target.projectId,
-  connectionId: null,
-  connectionName: null,
-  queue: null,
-  peerId: null,
-  peeringKey: null,
-  resourceKind: null,
-  connectionVersion: null,
-  ...fields,
-});
-
 /** The TARGET_STALE of the spell measured from `lastCompleteSweepAt`, with its runs' last error. */
 export function staleEvent(
   target: TargetRef,
@@ -71,7 +51,7 @@ export function staleEvent(
   lastError: { error: string | null; runId: string } | null,
   now: string,
 ): ChangeEvent {
-  return targetEvent('TARGET_STALE', target, {
+  return targetLevelEvent('TARGET_STALE', target, {
     id: targetAlertId('TARGET_STALE', target, lastCompleteSweepAt),
     previousStatus: ACTIVE,
     status: STALE,
@@ -93,7 +73,7 @@ export function recoveredEvent(
   sweptAt: string | null,
   now: string,
 ): ChangeEvent {
-  return targetEvent('TARGET_RECOVERED', target, {
+  return targetLevelEvent('TARGET_RECOVERED', target, {
     id: targetAlertId('TARGET_RECOVERED', target, spellFrom),
     previousStatus: STALE,
     status: ACTIVE,
