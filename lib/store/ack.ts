@@ -12,13 +12,13 @@
  * one (with its name), reminders key on `acknowledgedAt`, and a retried CLI call or API request must
  * not send a second "acknowledged" message or move the time; the second caller is told who was first.
  */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type Ack, isAckable } from '../model/ack.ts';
 import type { ChangeEvent } from '../model/schemas.ts';
 import { ACK_SK, readEvent } from './ack-outbox.ts';
-import { record, type Store } from './client.ts';
+import type { Store } from './client.ts';
 import { expiry } from './items.ts';
 import { keys, TTL_ATTRIBUTE } from './table.ts';
+import { transact } from './transact.ts';
 
 export type AckResult =
   | { status: 'acknowledged' | 'already' | 'not-ackable'; event: ChangeEvent }
@@ -40,47 +40,40 @@ export async function acknowledgeEvent(
   if (event.acknowledgedAt) return { status: 'already', event };
   const values = { ...ack };
   try {
-    store.beforeWrite?.(2);
-    const out = await store.doc.send(
-      new TransactWriteCommand({
-        ReturnConsumedCapacity: 'TOTAL',
-        TransactItems: [
-          {
-            Update: {
-              TableName: store.tableName,
-              Key: eventKey(eventId),
-              UpdateExpression: 'SET acknowledgedBy = :by, acknowledgedAt = :at, ackNote = :note',
-              // Items may carry acknowledgedAt = null (written by a model that names the field).
-              ConditionExpression:
-                'attribute_exists(PK) AND (attribute_not_exists(acknowledgedAt) OR acknowledgedAt = :null)',
-              ExpressionAttributeValues: {
-                ':by': values.acknowledgedBy,
-                ':at': values.acknowledgedAt,
-                ':note': values.ackNote,
-                ':null': null,
-              },
-            },
+    // The store's one metered TransactWriteItems (write.ts).
+    await transact(store, [
+      {
+        Update: {
+          TableName: store.tableName,
+          Key: eventKey(eventId),
+          UpdateExpression: 'SET acknowledgedBy = :by, acknowledgedAt = :at, ackNote = :note',
+          // Items may carry acknowledgedAt = null (written by a model that names the field).
+          ConditionExpression:
+            'attribute_exists(PK) AND (attribute_not_exists(acknowledgedAt) OR acknowledgedAt = :null)',
+          ExpressionAttributeValues: {
+            ':by': values.acknowledgedBy,
+            ':at': values.acknowledgedAt,
+            ':note': values.ackNote,
+            ':null': null,
           },
-          {
-            Put: {
-              TableName: store.tableName,
-              Item: {
-                ...ackKey(eventId),
-                entity: 'ack',
-                eventId,
-                ...values,
-                delivery: {},
-                // Lives as long as the event it acknowledges.
-                [TTL_ATTRIBUTE]: expiry(event.detectedAt, store.retentionDays),
-              },
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
+        },
+      },
+      {
+        Put: {
+          TableName: store.tableName,
+          Item: {
+            ...ackKey(eventId),
+            entity: 'ack',
+            eventId,
+            ...values,
+            delivery: {},
+            // Lives as long as the event it acknowledges.
+            [TTL_ATTRIBUTE]: expiry(event.detectedAt, store.retentionDays),
           },
-        ],
-      }),
-    );
-    store.meter.itemWrites += 2;
-    record(store.meter, 'write', out.ConsumedCapacity);
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    ]);
   } catch (err) {
     if (!(err instanceof Error && err.name === 'TransactionCanceledException')) throw err;
     // A concurrent acknowledgement won (or the event expired in between): report what is there now.

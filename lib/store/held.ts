@@ -11,7 +11,8 @@ import type { Store } from './client.ts';
 import { eventItem } from './items.ts';
 import { queryPage } from './query.ts';
 import { keys } from './table.ts';
-import { type Fence, type TransactItem, writeFenced } from './write.ts';
+import type { TransactItem } from './transact.ts';
+import { type Fence, writeFenced } from './write.ts';
 
 const HELD_PREFIX = 'HELD#';
 export const heldSk = (connectionId: string): string => `${HELD_PREFIX}${connectionId}`;

@@ -13,7 +13,7 @@ import type { Store } from './client.ts';
 import { eventItem } from './items.ts';
 import { listRuns } from './query.ts';
 import { keys } from './table.ts';
-import { transact } from './write.ts';
+import { isConditionFailure, type TransactItem, transact } from './transact.ts';
 
 type TargetRef = Pick<Target, 'region' | 'projectId'>;
 
@@ -37,10 +37,6 @@ export async function loadStaleMarkers(store: Store, targets: readonly TargetRef
   return items.map((i) => MarkerSchema.parse(i));
 }
 
-const cancelledByCondition = (err: unknown): boolean =>
-  err instanceof TransactionCanceledException &&
-  (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
-
 /** Writes the marker and the TARGET_STALE event; false when another tick already did. */
 export async function openStaleAlert(
   store: Store,
@@ -48,28 +44,13 @@ export async function openStaleAlert(
   event: ChangeEvent,
 ): Promise<boolean> {
   const { tableName: TableName } = store;
-  try {
-    await transact(store, [
-      {
-        Put: {
-          TableName,
-          Item: { ...markerKey(marker), entity: 'stale-alert', ...marker },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-      {
-        Put: {
-          TableName,
-          Item: eventItem(event, store.retentionDays),
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-    ]);
-    return true;
-  } catch (err) {
-    if (cancelledByCondition(err)) return false;
-    throw err;
-  }
+  return withEvent(store, event, {
+    Put: {
+      TableName,
+      Item: { ...markerKey(marker), entity: 'stale-alert', ...marker },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    },
+  });
 }
 
 /** Removes the marker of `marker.eventId` and writes the TARGET_RECOVERED event; false when another tick did. */
@@ -78,20 +59,27 @@ export async function closeStaleAlert(
   marker: StaleMarker,
   event: ChangeEvent,
 ): Promise<boolean> {
-  const { tableName: TableName } = store;
+  return withEvent(store, event, {
+    Delete: {
+      TableName: store.tableName,
+      Key: markerKey(marker),
+      ConditionExpression: 'eventId = :id',
+      ExpressionAttributeValues: { ':id': marker.eventId },
+    },
+  });
+}
+
+/**
+ * The marker's change and its event in one transaction, each conditioned (the marker's condition
+ * above; the event must not exist): true when written, false when another tick got there first.
+ */
+async function withEvent(store: Store, event: ChangeEvent, marker: TransactItem): Promise<boolean> {
   try {
     await transact(store, [
-      {
-        Delete: {
-          TableName,
-          Key: markerKey(marker),
-          ConditionExpression: 'eventId = :id',
-          ExpressionAttributeValues: { ':id': marker.eventId },
-        },
-      },
+      marker,
       {
         Put: {
-          TableName,
+          TableName: store.tableName,
           Item: eventItem(event, store.retentionDays),
           ConditionExpression: 'attribute_not_exists(PK)',
         },
@@ -99,7 +87,7 @@ export async function closeStaleAlert(
     ]);
     return true;
   } catch (err) {
-    if (cancelledByCondition(err)) return false;
+    if (err instanceof TransactionCanceledException && isConditionFailure(err)) return false;
     throw err;
   }
 }

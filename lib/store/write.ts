@@ -4,27 +4,24 @@
  */
 
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentWriteError, StoreError } from '../errors.ts';
 import type { Change } from '../model/change.ts';
 import type { RunRecord } from '../model/schemas.ts';
 import { targetLabel } from '../model/target.ts';
 import { batchGet, putChunks, storedChunksOf } from './chunk-io.ts';
 import type { Chunk } from './chunking.ts';
-import { record, type Store, writeOne } from './client.ts';
+import { type Store, writeOne } from './client.ts';
 import { eventItem, expiry, historyItem, type Item, runItem, stateItem } from './items.ts';
 import { layOut } from './layout.ts';
 import { getStateChunks } from './query.ts';
 import { writeUnits } from './size.ts';
 import { keys } from './table.ts';
+import { isConditionFailure, type TransactItem, transact } from './transact.ts';
 
 /** DynamoDB's limits for one TransactWriteItems call: 100 actions, 4 MB. We stay under both. */
 export const MAX_TRANSACTION_ITEMS = 100;
 const MAX_TRANSACTION_BYTES = 3_500_000;
-
-export type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->[number];
 
 /**
  * Chunks outlive the newest version that references them by this much more than its retention, so a
@@ -290,25 +287,6 @@ const lostLease = (fence: Fence): ConcurrentWriteError =>
   new ConcurrentWriteError(
     `this run lost the lease of ${targetLabel(fence.target)} to a newer run, which stores its own view; this run's remaining changes were not written`,
   );
-
-const isConditionFailure = (err: TransactionCanceledException): boolean =>
-  (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
-
-/** One TransactWriteItems call, metered; conditions and fencing are the caller's. */
-export async function transact(store: Store, actions: TransactItem[]): Promise<void> {
-  store.beforeWrite?.(actions.length);
-  const out = await store.doc.send(
-    new TransactWriteCommand({ TransactItems: actions, ReturnConsumedCapacity: 'TOTAL' }),
-  );
-  // A fence's condition check writes nothing.
-  store.meter.itemWrites += actions.filter((a) => !a.ConditionCheck).length;
-  for (const a of actions) {
-    if (a.Put?.Item) store.meter.estimatedWriteUnits += writeUnits(a.Put.Item, true);
-    // A delete costs what the deleted item weighs; the only ones here are small (held deletions).
-    if (a.Delete) store.meter.estimatedWriteUnits += 2;
-  }
-  record(store.meter, 'write', out.ConsumedCapacity);
-}
 
 /**
  * Writes `actions` in transactions of at most 99 (the fence takes the 100th), each fenced by the
