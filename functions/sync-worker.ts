@@ -17,9 +17,10 @@ export async function handler(event: { Records?: FanoutRecord[] }): Promise<Batc
     const env = await shell.env();
     // The same resolution as the scheduled tick (discovery is cached per container): a message may
     // name a discovered target, swept with its own account's credential.
-    const resolution = await resolveTargets(loadSyncConfig(env));
+    const configured = loadSyncConfig(env);
+    const resolution = await resolveTargets(configured);
     for (const p of resolution.problems) shell.telemetry.logger.error('target discovery failed', { ...p });
-    const config = withResolution(loadSyncConfig(env), resolution);
+    const config = withResolution(configured, resolution);
     return await processFanoutBatch(event.Records ?? [], config, {
       store: shell.store(config),
       telemetry: shell.telemetry,
